@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# run.sh -- kernel vs udsx benchmarks side by side: every case on both paths, back to back, median of several runs.
+# usage: bench/run.sh BUILD_DIR
+# env:   BENCH_REPS (runs per case and path, default 5), BENCH_TIMEOUT (seconds per run, default 10),
+#        UDSX (the udsx command, default BUILD_DIR/udsx)
+set -u
+B=${1:-build}
+UDSX=${UDSX:-$B/udsx}
+REPS=${BENCH_REPS:-5}
+TMO=${BENCH_TIMEOUT:-10}
+OUT=$B/bench-results.txt
+LOG=$B/bench-out
+PP=$B/bench/pingpong
+TP=$B/bench/throughput
+# Each run is bounded in time by the program itself (-T), so a slow path
+# still yields a number; the timeout only catches hangs. Pingpong does up to
+# 20000 round trips but stops after 0.4 s.
+PP_ARGS=(-n 20000 -w 500 -T 0.4)
+TP_ARGS=(-T 1.5)
+
+for p in "$PP" "$TP"; do
+	[ -x "$p" ] || { echo "run.sh: $p not built (make all first)" >&2; exit 2; }
+done
+have_udsx=1
+if [ ! -x "$UDSX" ]; then
+	have_udsx=0
+	echo "run.sh: warning: $UDSX not found, measuring the kernel only" >&2
+fi
+rm -rf "$LOG"; mkdir -p "$LOG"
+START=$SECONDS
+failed=0
+
+# one MODE LOG CMD...: runs CMD once on the kernel path (kernel), under udsx
+# (udsx) or under udsx without spinning (udsx0); the result line goes to LOG.out.
+one() {
+	local mode=$1 log=$2
+	shift 2
+	case $mode in
+	kernel) timeout -k 2 "$TMO" env -u LD_PRELOAD "$@" ;;
+	udsx) timeout -k 2 "$TMO" "$UDSX" run -- "$@" ;;
+	udsx0) timeout -k 2 "$TMO" "$UDSX" run --spin-us 0 -- "$@" ;;
+	esac >"$log.out" 2>"$log.err"
+}
+
+# run_case NAME UMODE CMD...: REPS times, CMD on the kernel then under udsx
+# (UMODE), so that both see the same machine state; result lines are collected
+# in $LOG/NAME.kernel and $LOG/NAME.udsx. After a hang that path is skipped
+# for the remaining repetitions to keep the total time bounded.
+run_case() {
+	local name=$1 umode=$2 i m side rc hung=""
+	shift 2
+	: >"$LOG/$name.kernel"
+	: >"$LOG/$name.udsx"
+	echo "[$((SECONDS - START))s] $name" >&2
+	for i in $(seq 1 "$REPS"); do
+		for m in kernel $umode; do
+			side=$m; [ "$m" = kernel ] || side=udsx
+			[ "$side" = udsx ] && [ $have_udsx = 0 ] && continue
+			case " $hung " in *" $side "*) continue ;; esac
+			one "$m" "$LOG/$name.$side.$i" "$@"
+			rc=$?
+			if [ $rc -eq 0 ] && grep -q "=" "$LOG/$name.$side.$i.out"; then
+				cat "$LOG/$name.$side.$i.out" >>"$LOG/$name.$side"
+				continue
+			fi
+			failed=$((failed + 1))
+			if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+				hung="$hung $side"
+				echo "    $side run $i: no result after ${TMO}s, skipping the rest" >&2
+			else
+				echo "    $side run $i: failed (exit $rc), see $LOG/$name.$side.$i.err" >&2
+			fi
+			sed 's/^/      /' "$LOG/$name.$side.$i.err" | head -3 >&2
+		done
+	done
+}
+
+# median FILE KEY: the median of KEY=value over the result lines in FILE (empty if none).
+median() {
+	sed -n "s/.* $2=\([^ ]*\).*/\1/p" "$1" | sort -g | awk '
+		{ v[NR] = $1 }
+		END {
+			if (NR == 0)
+				exit
+			if (NR % 2)
+				print v[(NR + 1) / 2]
+			else
+				printf "%.6f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2
+		}'
+}
+
+# row LABEL NAME KEY UNIT: one table line. Latency (us) is better lower, so its
+# ratio is kernel/udsx; for rates it is udsx/kernel. Either way > 1 = udsx faster.
+row() {
+	awk -v label="$1" -v unit="$4" -v have="$have_udsx" \
+	    -v k="$(median "$LOG/$2.kernel" "$3")" -v u="$(median "$LOG/$2.udsx" "$3")" '
+	function fmt(x, side) {
+		if (x == "")
+			return side == "udsx" && !have ? "n/a" : "fail"
+		if (unit == "us")
+			return sprintf("%.2f", x)
+		if (unit == "msg/s")
+			return x >= 1e6 ? sprintf("%.2fM", x / 1e6) : sprintf("%.1fk", x / 1e3)
+		return x < 1 ? sprintf("%.4f", x) : sprintf("%.3f", x)
+	}
+	BEGIN {
+		r = "-"
+		if (k != "" && u != "" && k > 0 && u > 0)
+			r = sprintf("%.2fx", unit == "us" ? k / u : u / k)
+		printf "%-38s %-6s %11s %11s %8s\n", label, unit, fmt(k, "kernel"), fmt(u, "udsx"), r
+	}'
+}
+
+for t in stream seqpacket dgram; do
+	run_case "pingpong-$t" udsx "$PP" -t $t -s 64 "${PP_ARGS[@]}"
+done
+run_case pingpong-spin0 udsx0 "$PP" -t stream -s 64 "${PP_ARGS[@]}"
+SIZES="1 64 1024 4096 65536 262144 1048576"
+for s in $SIZES; do
+	run_case "throughput-stream-$s" udsx "$TP" -t stream -s "$s" "${TP_ARGS[@]}"
+done
+run_case throughput-seqpacket-64 udsx "$TP" -t seqpacket -s 64 "${TP_ARGS[@]}"
+
+human() { # bytes -> "64 B", "4 KiB", "1 MiB"
+	if [ "$1" -ge 1048576 ]; then echo "$(($1 / 1048576)) MiB"
+	elif [ "$1" -ge 1024 ]; then echo "$(($1 / 1024)) KiB"
+	else echo "$1 B"; fi
+}
+
+{
+	echo "udsx benchmarks: kernel path vs udsx, median of $REPS runs, the two paths run back to back"
+	echo "host: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(nproc) CPUs, Linux $(uname -r), $(date '+%Y-%m-%d %H:%M')"
+	[ "$(nproc)" -lt 2 ] && echo "note: one CPU only, so the two processes are not pinned apart"
+	[ $have_udsx = 0 ] && echo "note: $UDSX not found, udsx column not measured"
+	echo "ratio: latency (us) kernel/udsx, throughput udsx/kernel; > 1 means udsx is faster. GB = 1e9 bytes."
+	echo
+	printf "%-38s %-6s %11s %11s %8s\n" case metric kernel udsx ratio
+	for t in stream seqpacket dgram; do
+		row "pingpong $t 64 B, p50" "pingpong-$t" p50_us us
+		row "pingpong $t 64 B, p99" "pingpong-$t" p99_us us
+	done
+	row "pingpong stream 64 B --spin-us 0, p50" pingpong-spin0 p50_us us
+	row "pingpong stream 64 B --spin-us 0, p99" pingpong-spin0 p99_us us
+	for s in $SIZES; do
+		row "throughput stream $(human "$s")" "throughput-stream-$s" msg_per_s msg/s
+		row "throughput stream $(human "$s")" "throughput-stream-$s" gb_per_s GB/s
+	done
+	row "throughput seqpacket 64 B" throughput-seqpacket-64 msg_per_s msg/s
+	row "throughput seqpacket 64 B" throughput-seqpacket-64 gb_per_s GB/s
+	echo
+	echo "total time $((SECONDS - START)) s; $failed failed runs; logs in $LOG"
+} | tee "$OUT"
+[ $failed -eq 0 ]

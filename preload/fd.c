@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: MIT */
+/* fd.c -- keeps the channel table in step with close, dup and fcntl. */
+#include <fcntl.h>
+#include <stdarg.h>
+#include <unistd.h>
+#include "preload.h"
+
+EXPORT int close(int fd)
+{
+	struct udsx_end e;
+
+	if (udsx_lookup(fd, &e)) {
+		udsx_end_released(fd, &e);
+		udsx_table_clear(fd);
+	}
+	return udsx_real.close(fd);
+}
+
+EXPORT int close_range(unsigned int lo, unsigned int hi, int flags)
+{
+	unsigned int fd;
+	struct udsx_end e;
+	int r = udsx_real.close_range(lo, hi, flags);
+
+	if (r == 0 && !(flags & CLOSE_RANGE_CLOEXEC))
+		for (fd = lo; fd <= hi && fd < 65536; fd++)
+			if (udsx_lookup((int)fd, &e))
+				udsx_table_clear((int)fd);
+	/* (close_range cannot revert first: the fds are already gone; the
+	 * peer then relies on its doorbells failing.) */
+	return r;
+}
+
+EXPORT int dup(int fd)
+{
+	int r = udsx_real.dup(fd);
+
+	if (r >= 0 && udsx_on)
+		udsx_table_dup(fd, r);
+	return r;
+}
+
+EXPORT int dup2(int fd, int nfd)
+{
+	int r = udsx_real.dup2(fd, nfd);
+
+	if (r >= 0 && udsx_on && fd != nfd)
+		udsx_table_dup(fd, r);
+	return r;
+}
+
+EXPORT int dup3(int fd, int nfd, int flags)
+{
+	int r = udsx_real.dup3(fd, nfd, flags);
+
+	if (r >= 0 && udsx_on)
+		udsx_table_dup(fd, r);
+	return r;
+}
+
+static int do_fcntl(int fd, int cmd, long arg)
+{
+	struct udsx_end e;
+	int r = udsx_real.fcntl(fd, cmd, arg);
+
+	if (r < 0 || !udsx_on)
+		return r;
+	switch (cmd) {
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC:
+		udsx_table_dup(fd, r);
+		break;
+	case F_SETFL:
+		/* O_NONBLOCK belongs to the open file, shared by every holder */
+		if (udsx_lookup(fd, &e))
+			atomic_store(&e.ch->h->end[e.side].nonblock, (arg & O_NONBLOCK) != 0);
+		break;
+	}
+	return r;
+}
+
+EXPORT int fcntl(int fd, int cmd, ...)
+{
+	va_list ap;
+	long arg;
+
+	va_start(ap, cmd);
+	arg = va_arg(ap, long);
+	va_end(ap);
+	return do_fcntl(fd, cmd, arg);
+}
+
+EXPORT int fcntl64(int fd, int cmd, ...)
+{
+	va_list ap;
+	long arg;
+
+	va_start(ap, cmd);
+	arg = va_arg(ap, long);
+	va_end(ap);
+	return do_fcntl(fd, cmd, arg);
+}

@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: MIT */
+/* io.c -- read/write/send/recv and their vector, address and _FORTIFY_SOURCE variants. */
+#include <dlfcn.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include "preload.h"
+
+ssize_t udsx_do_send(int fd, struct udsx_end *e, const struct iovec *iov, int iovcnt, int flags)
+{
+	struct udsx_io io = { (struct iovec *)iov, iovcnt, udsx_iov_total(iov, iovcnt), flags, 0 };
+	int saved = errno;
+	ssize_t r;
+
+	if (iovcnt < 0 || iovcnt > 1024)
+		return UDSX_PASS;
+	r = udsx_send(fd, e, &io);
+	if (r >= 0)
+		errno = saved;
+	return r;
+}
+
+ssize_t udsx_do_recv(int fd, struct udsx_end *e, const struct iovec *iov, int iovcnt,
+		     int flags, int *out_flags)
+{
+	struct udsx_io io = { (struct iovec *)iov, iovcnt, udsx_iov_total(iov, iovcnt), flags, 0 };
+	int saved = errno;
+	ssize_t r;
+
+	if (iovcnt < 0 || iovcnt > 1024)
+		return UDSX_PASS;
+	r = udsx_recv(fd, e, &io);
+	if (r >= 0)
+		errno = saved;
+	if (out_flags && r != UDSX_PASS)
+		*out_flags = io.out_flags;
+	return r;
+}
+
+EXPORT ssize_t read(int fd, void *buf, size_t n)
+{
+	struct udsx_end e;
+
+	/* read() of 0 bytes returns 0 without looking at the socket */
+	if (n && udsx_lookup(fd, &e)) {
+		struct iovec v = { buf, n };
+		ssize_t r = udsx_do_recv(fd, &e, &v, 1, 0, NULL);
+
+		if (r != UDSX_PASS)
+			return udsx_ret(r);
+	}
+	return udsx_real.read(fd, buf, n);
+}
+
+/* glibc's own overflow report and abort, exactly as without udsx. */
+static __attribute__((noreturn)) void chk_fail(void)
+{
+	void (*f)(void) = (void (*)(void))dlsym(RTLD_NEXT, "__chk_fail");
+
+	if (f)
+		f();
+	__builtin_trap();
+}
+
+EXPORT ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen)
+{
+	if (n > buflen)
+		chk_fail();
+	return read(fd, buf, n);
+}
+
+EXPORT ssize_t write(int fd, const void *buf, size_t n)
+{
+	struct udsx_end e;
+
+	if (udsx_lookup(fd, &e)) {
+		struct iovec v = { (void *)buf, n };
+		ssize_t r = udsx_do_send(fd, &e, &v, 1, 0);
+
+		if (r != UDSX_PASS)
+			return udsx_ret(r);
+	}
+	return udsx_real.write(fd, buf, n);
+}
+
+EXPORT ssize_t readv(int fd, const struct iovec *iov, int iovcnt)
+{
+	struct udsx_end e;
+
+	if (udsx_lookup(fd, &e) && iovcnt > 0 && iovcnt <= 1024 && udsx_iov_total(iov, iovcnt)) {
+		ssize_t r = udsx_do_recv(fd, &e, iov, iovcnt, 0, NULL);
+
+		if (r != UDSX_PASS)
+			return udsx_ret(r);
+	}
+	return udsx_real.readv(fd, iov, iovcnt);
+}
+
+EXPORT ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
+{
+	struct udsx_end e;
+
+	/* writev() of 0 bytes returns 0 in the VFS: no empty datagram */
+	if (udsx_lookup(fd, &e) && iovcnt > 0 && iovcnt <= 1024 && udsx_iov_total(iov, iovcnt)) {
+		ssize_t r = udsx_do_send(fd, &e, iov, iovcnt, 0);
+
+		if (r != UDSX_PASS)
+			return udsx_ret(r);
+	}
+	return udsx_real.writev(fd, iov, iovcnt);
+}
+
+EXPORT ssize_t send(int fd, const void *buf, size_t n, int flags)
+{
+	struct udsx_end e;
+
+	if (udsx_lookup(fd, &e)) {
+		struct iovec v = { (void *)buf, n };
+		ssize_t r = udsx_do_send(fd, &e, &v, 1, flags);
+
+		if (r != UDSX_PASS)
+			return udsx_ret(r);
+	}
+	return udsx_real.send(fd, buf, n, flags);
+}
+
+EXPORT ssize_t recv(int fd, void *buf, size_t n, int flags)
+{
+	struct udsx_end e;
+
+	if (udsx_lookup(fd, &e)) {
+		struct iovec v = { buf, n };
+		ssize_t r = udsx_do_recv(fd, &e, &v, 1, flags, NULL);
+
+		if (r != UDSX_PASS)
+			return udsx_ret(r);
+	}
+	return udsx_real.recv(fd, buf, n, flags);
+}
+
+EXPORT ssize_t __recv_chk(int fd, void *buf, size_t n, size_t buflen, int flags)
+{
+	if (n > buflen)
+		chk_fail();
+	return recv(fd, buf, n, flags);
+}
+
+EXPORT ssize_t sendto(int fd, const void *buf, size_t n, int flags,
+		      const struct sockaddr *addr, socklen_t alen)
+{
+	struct udsx_end e;
+
+	if (!alen)
+		return send(fd, buf, n, flags);
+	/* an address: the kernel decides (EISCONN, or another destination) */
+	if (udsx_lookup(fd, &e))
+		udsx_revert_dir(fd, e.ch, e.side, fd);
+	return udsx_real.sendto(fd, buf, n, flags, addr, alen);
+}
+
+EXPORT ssize_t recvfrom(int fd, void *buf, size_t n, int flags,
+			struct sockaddr *addr, socklen_t *alen)
+{
+	struct udsx_end e;
+
+	if (udsx_lookup(fd, &e)) {
+		struct iovec v = { buf, n };
+		ssize_t r = udsx_do_recv(fd, &e, &v, 1, flags, NULL);
+
+		if (r != UDSX_PASS) {
+			/* both ends of a pair are unbound: an empty address */
+			if (r >= 0 && addr && alen)
+				*alen = 0;
+			return udsx_ret(r);
+		}
+	}
+	return udsx_real.recvfrom(fd, buf, n, flags, addr, alen);
+}
+
+EXPORT ssize_t __recvfrom_chk(int fd, void *buf, size_t n, size_t buflen, int flags,
+			      struct sockaddr *addr, socklen_t *alen)
+{
+	if (n > buflen)
+		chk_fail();
+	return recvfrom(fd, buf, n, flags, addr, alen);
+}

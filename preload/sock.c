@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: MIT */
+/* sock.c -- socketpair, socket options, shutdown, bind/connect and ioctls on channel ends. */
+#include <linux/sockios.h>
+#include <stdarg.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include "preload.h"
+
+#ifndef SO_PASSPIDFD
+#define SO_PASSPIDFD 76
+#endif
+#ifndef SO_PASSRIGHTS
+#define SO_PASSRIGHTS 83
+#endif
+#ifndef SO_INQ
+#define SO_INQ 84
+#endif
+
+EXPORT int socketpair(int domain, int type, int proto, int sv[2])
+{
+	int r;
+
+	if (!udsx_real.socketpair)
+		udsx_init();
+	r = udsx_real.socketpair(domain, type, proto, sv);
+	if (r == 0 && udsx_on && domain == AF_UNIX)
+		udsx_chan_create_pair(type, sv);
+	return r;
+}
+
+/* Options whose effect the ring does not reproduce: the end goes back to the
+ * kernel path before the option takes effect. */
+static bool kernel_only_option(int level, int name)
+{
+	if (level != SOL_SOCKET)
+		return false;
+	switch (name) {
+	case SO_PASSCRED: case SO_PASSPIDFD: case SO_PASSSEC: case SO_PEEK_OFF:
+	case SO_TIMESTAMP_OLD: case SO_TIMESTAMPNS_OLD: case SO_TIMESTAMP_NEW:
+	case SO_TIMESTAMPNS_NEW: case SO_TIMESTAMPING_OLD: case SO_TIMESTAMPING_NEW:
+	case SO_ATTACH_FILTER: case SO_ATTACH_BPF: case SO_PASSRIGHTS: case SO_INQ:
+	case SO_RXQ_OVFL: case SO_OOBINLINE:
+		return true;
+	}
+	return false;
+}
+
+EXPORT int setsockopt(int fd, int level, int name, const void *val, socklen_t len)
+{
+	struct udsx_end e;
+	int r, v;
+	socklen_t l = sizeof(v);
+
+	if (!udsx_lookup(fd, &e))
+		return udsx_real.setsockopt(fd, level, name, val, len);
+	if (kernel_only_option(level, name))
+		udsx_revert_end(fd, &e, 0);
+	r = udsx_real.setsockopt(fd, level, name, val, len);
+	if (r < 0 || level != SOL_SOCKET)
+		return r;
+	if ((name == SO_SNDBUF || name == SO_SNDBUFFORCE) &&
+	    udsx_real.getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, &l) == 0) {
+		struct udsx_endstate *es = &e.ch->h->end[e.side];
+		uint32_t bump = atomic_load(&es->bump);
+
+		atomic_store(&es->sndbuf, (uint32_t)v);
+		if (bump) {
+			int half = (int)((v + bump * UDSX_BELL_TRUESIZE) / 2);
+
+			udsx_real.setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &half, sizeof(half));
+		}
+	}
+	if (name == SO_RCVLOWAT && udsx_real.getsockopt(fd, SOL_SOCKET, SO_RCVLOWAT, &v, &l) == 0)
+		atomic_store(&e.ch->h->end[e.side].rcvlowat, (uint32_t)v);
+	return r;
+}
+
+EXPORT int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
+{
+	struct udsx_end e;
+	int r = udsx_real.getsockopt(fd, level, name, val, len);
+
+	/* the real buffer may be widened for doorbells; report the emulated size */
+	if (r == 0 && level == SOL_SOCKET && name == SO_SNDBUF && val && len &&
+	    *len >= sizeof(int) && udsx_lookup(fd, &e)) {
+		int v = (int)atomic_load(&e.ch->h->end[e.side].sndbuf);
+
+		*(int *)val = v;
+	}
+	return r;
+}
+
+EXPORT int shutdown(int fd, int how)
+{
+	struct udsx_end e;
+	int r = udsx_real.shutdown(fd, how);
+
+	if (r == 0 && udsx_lookup(fd, &e)) {
+		/* From here on the kernel decides every send in the shut
+		 * direction (EPIPE, SIGPIPE); reads drain the ring first. */
+		if (how == SHUT_WR || how == SHUT_RDWR)
+			atomic_fetch_or(&e.ch->h->dir[e.side].flags, DIR_WR_SHUT);
+		if (how == SHUT_RD || how == SHUT_RDWR)
+			atomic_fetch_or(&e.ch->h->dir[1 - e.side].flags, DIR_RD_SHUT);
+	}
+	return r;
+}
+
+/* A pair end given an address or a new peer is no longer the pair udsx set up. */
+EXPORT int bind(int fd, const struct sockaddr *a, socklen_t l)
+{
+	struct udsx_end e;
+	int (*real)(int, const struct sockaddr *, socklen_t) =
+		(int (*)(int, const struct sockaddr *, socklen_t))udsx_dlnext("bind");
+
+	if (udsx_lookup(fd, &e))
+		udsx_revert_end(fd, &e, 0);
+	return real(fd, a, l);
+}
+
+EXPORT int connect(int fd, const struct sockaddr *a, socklen_t l)
+{
+	struct udsx_end e;
+	int (*real)(int, const struct sockaddr *, socklen_t) =
+		(int (*)(int, const struct sockaddr *, socklen_t))udsx_dlnext("connect");
+
+	if (udsx_lookup(fd, &e))
+		udsx_revert_end(fd, &e, 0);
+	return real(fd, a, l);
+}
+
+static int do_ioctl(int fd, unsigned long req, void *arg)
+{
+	struct udsx_end e;
+	int v = 0, r;
+
+	if (!udsx_lookup(fd, &e))
+		return udsx_real.ioctl(fd, req, arg);
+	switch (req) {
+	case FIONREAD:
+		r = udsx_inq(fd, &e, &v);
+		break;
+	case SIOCOUTQ:
+		r = udsx_outq(fd, &e, &v);
+		break;
+	case FIONBIO:
+		r = udsx_real.ioctl(fd, req, arg);
+		if (r == 0 && arg)
+			atomic_store(&e.ch->h->end[e.side].nonblock, *(int *)arg != 0);
+		return r;
+	default:
+		return udsx_real.ioctl(fd, req, arg);
+	}
+	if (r == UDSX_PASS) {
+		r = udsx_real.ioctl(fd, req, arg);
+		/* doorbells not yet retired are not data */
+		if (r == 0 && req == SIOCOUTQ && arg)
+			*(int *)arg -= (int)(CTL_OUTSTANDING(atomic_load(&e.ch->h->dir[e.side].ctl)) *
+					     UDSX_BELL_TRUESIZE);
+		return r;
+	}
+	if (!arg)
+		return (int)udsx_ret(-EFAULT);
+	*(int *)arg = v;
+	return 0;
+}
+
+EXPORT int ioctl(int fd, unsigned long req, ...)
+{
+	va_list ap;
+	void *arg;
+
+	va_start(ap, req);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	return do_ioctl(fd, req, arg);
+}

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: MIT */
+/* bell.c -- doorbells: keep the real socket's readiness equal to the channel's, without a syscall per message.
+ *
+ * Invariant, whenever no udsx read is in progress on the reader's end:
+ * the ring of a direction is non-empty exactly when the reader's kernel
+ * queue holds a doorbell. Unmodified poll/select/epoll on the real fd then
+ * see POLLIN exactly when the kernel would.
+ *
+ * Memory-ordering contract: everything goes through one CAS on dir.ctl
+ * (seq_cst), which orders against the seq_cst tail store of the publish and
+ * the seq_cst head store of the consume:
+ *  - the writer, after publishing n units, either takes n from a reader's
+ *    claim (the reader is spinning and will consume them before it
+ *    returns), or finds a doorbell already outstanding, or counts a new
+ *    doorbell in `sent` and then sends one byte (it holds wlock across both,
+ *    so doorbells reach the kernel in `sent` order, before any later data);
+ *  - the reader, finding the ring empty, adds the outstanding count to
+ *    `eaten` first and then reads that many bytes from its kernel queue.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <time.h>
+#include "internal.h"
+
+void udsx_claim_set(struct udsx_chan *ch, int d, uint32_t n)
+{
+	_Atomic uint64_t *ctl = &ch->h->dir[d].ctl;
+	uint64_t c = atomic_load(ctl), nc;
+
+	if (n > CTL_CLAIM_MASK)
+		n = CTL_CLAIM_MASK;
+	do {
+		if ((c & CTL_CLOSED) || CTL_OUTSTANDING(c))
+			return;
+		nc = (c & ~(CTL_CLAIM_MASK << CTL_CLAIM_SHIFT)) | ((uint64_t)n << CTL_CLAIM_SHIFT);
+	} while (!atomic_compare_exchange_weak(ctl, &c, nc));
+}
+
+void udsx_claim_drop(struct udsx_chan *ch, int d)
+{
+	_Atomic uint64_t *ctl = &ch->h->dir[d].ctl;
+	uint64_t c = atomic_load(ctl);
+
+	while (CTL_CLAIM(c) &&
+	       !atomic_compare_exchange_weak(ctl, &c, c & ~(CTL_CLAIM_MASK << CTL_CLAIM_SHIFT)))
+		;
+}
+
+/* Writer side, after publishing n units (bytes on STREAM, 1 per record). */
+void udsx_bell_notify(int fd, struct udsx_chan *ch, int d, uint32_t n)
+{
+	_Atomic uint64_t *ctl = &ch->h->dir[d].ctl;
+	uint64_t c = atomic_load(ctl), nc;
+	bool ring;
+
+	do {
+		if ((c & CTL_CLOSED) || CTL_OUTSTANDING(c))
+			return;
+		if (CTL_CLAIM(c) >= n) {
+			nc = c - ((uint64_t)n << CTL_CLAIM_SHIFT);
+			ring = false;
+		} else {
+			nc = c & ~(CTL_CLAIM_MASK << CTL_CLAIM_SHIFT);
+			nc = (nc & ~0xffff0000ull) | ((uint64_t)((CTL_SENT(c) + 1) & 0xffff) << 16);
+			ring = true;
+		}
+	} while (!atomic_compare_exchange_weak(ctl, &c, nc));
+	if (ring && udsx_real.send(fd, "B", 1, MSG_DONTWAIT | MSG_NOSIGNAL) != 1)
+		udsx_dbg("doorbell send failed: errno %d", errno);
+}
+
+static void nap(void)
+{
+	struct timespec ts = { 0, 20000 };
+
+	nanosleep(&ts, NULL);
+}
+
+/*
+ * Reader side: the ring looked empty; retire outstanding doorbells. Caller
+ * holds rlock. Returns 0, or -errno if the kernel reported a pending error
+ * instead (SEQPACKET reports ECONNRESET before queued messages); the error
+ * is then the caller's to return.
+ */
+int udsx_bell_eat(int fd, struct udsx_chan *ch, int d, bool wait)
+{
+	_Atomic uint64_t *ctl = &ch->h->dir[d].ctl;
+	uint64_t c = atomic_load(ctl), nc;
+	unsigned k, tries;
+	char b;
+
+	do {
+		k = CTL_OUTSTANDING(c);
+		if (!k)
+			return 0;
+		nc = (c & ~0xffffull) | CTL_SENT(c);
+	} while (!atomic_compare_exchange_weak(ctl, &c, nc));
+	while (k) {
+		ssize_t r = udsx_real.recv(fd, &b, 1, MSG_DONTWAIT);
+
+		if (r == 1) {
+			k--;
+			continue;
+		}
+		if (r < 0 && errno != EAGAIN && errno != EINTR) {
+			/* give the uneaten ones back, report the error */
+			atomic_fetch_sub(ctl, k);
+			return -errno;
+		}
+		if (r == 0) {
+			/* EOF before the doorbell: the peer never sent it */
+			return 0;
+		}
+		/* the writer counted it but has not sent it yet */
+		for (tries = 0; tries < 5000; tries++) {
+			nap();
+			if (udsx_real.recv(fd, &b, 1, MSG_DONTWAIT) == 1)
+				break;
+		}
+		if (tries == 5000) {
+			udsx_dbg("doorbell never arrived");
+			return 0;
+		}
+		k--;
+	}
+	(void)wait;
+	return 0;
+}

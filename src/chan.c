@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: MIT */
+/* chan.c -- creating, sealing and mapping a channel; the process-wide memory cap.
+ *
+ * Memory-ordering contract: the header is fully initialised before either
+ * socket of the pair is returned to the application, so no other thread or
+ * process can observe a partial header. The memfd is sealed before mapping.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "internal.h"
+
+static _Atomic size_t mem_used;
+
+static int map_new(int type, struct udsx_chan **out)
+{
+	size_t ring = udsx_cfg.ring_size;
+	size_t size = sizeof(struct udsx_hdr) + 2 * ring;
+	struct udsx_chan *ch;
+	void *p;
+	int fd;
+
+	if (atomic_fetch_add(&mem_used, size) + size > udsx_cfg.mem_max) {
+		atomic_fetch_sub(&mem_used, size);
+		return -ENOMEM;
+	}
+	fd = memfd_create("udsx", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0)
+		goto fail;
+	if (ftruncate(fd, (off_t)size) < 0 ||
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0)
+		goto fail_fd;
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		goto fail_fd;
+	udsx_real.close(fd);
+	ch = aligned_alloc(64, sizeof(*ch));
+	if (!ch) {
+		munmap(p, size);
+		goto fail;
+	}
+	memset(ch, 0, sizeof(*ch));
+	ch->h = p;
+	ch->map_size = size;
+	ch->ring_size = (uint32_t)ring;
+	ch->type = type;
+	ch->h->magic = UDSX_MAGIC;
+	ch->h->type = (uint32_t)type;
+	ch->h->ring_size = (uint32_t)ring;
+	*out = ch;
+	return 0;
+fail_fd:
+	udsx_real.close(fd);
+fail:
+	atomic_fetch_sub(&mem_used, size);
+	return -errno;
+}
+
+static void init_end(struct udsx_chan *ch, int side, int fd, int nonblock)
+{
+	struct udsx_endstate *es = &ch->h->end[side];
+	socklen_t l = sizeof(int);
+	struct stat st;
+	int v = 212992;
+
+	udsx_real.getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, &l);
+	atomic_store(&es->sndbuf, (uint32_t)v);
+	atomic_store(&es->rcvlowat, 1);
+	atomic_store(&es->nonblock, (uint32_t)nonblock);
+	atomic_store(&es->pid[0], (uint32_t)getpid());
+	if (fstat(fd, &st) == 0)
+		atomic_store(&es->ino, (uint64_t)st.st_ino);
+}
+
+/* Give a fresh kernel socketpair a channel. On any failure the pair simply
+ * stays on the kernel path. */
+int udsx_chan_create_pair(int type, int sv[2])
+{
+	struct udsx_chan *ch = NULL;
+	int base = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+	int r;
+
+	if (base != SOCK_STREAM && base != SOCK_DGRAM && base != SOCK_SEQPACKET)
+		return 0;
+	r = map_new(base, &ch);
+	if (r < 0) {
+		udsx_dbg("no channel for pair: %s", strerror(-r));
+		return r;
+	}
+	init_end(ch, 0, sv[0], !!(type & SOCK_NONBLOCK));
+	init_end(ch, 1, sv[1], !!(type & SOCK_NONBLOCK));
+	udsx_table_set(sv[0], ch, 0);
+	udsx_table_set(sv[1], ch, 1);
+	return 0;
+}
+
+void udsx_chan_put(struct udsx_chan *ch)
+{
+	/* Unmapping while another thread may still be inside a call on a
+	 * just-closed fd would turn an application race into a crash, so
+	 * the mapping is kept; only the accounting is released. */
+	if (atomic_fetch_sub(&ch->refs, 1) == 1)
+		udsx_dbg("channel %p has no fds left in this process", (void *)ch);
+}
+
+/* Is this end still using its channel (neither direction fully reverted)? */
+bool udsx_end_active(const struct udsx_end *e)
+{
+	return !atomic_load_explicit(&e->ch->h->end[e->side].reverted, memory_order_acquire);
+}

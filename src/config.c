@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: MIT */
+/* config.c -- reads the UDSX_* environment once; bad values fall back to defaults silently. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "internal.h"
+
+struct udsx_config udsx_cfg = {
+	.spin_us = 50,
+	.ring_size = 1u << 20,
+	.mem_max = 1024ul << 20,
+	.ncpu = 1,
+};
+
+/* Strict decimal parse into [lo, hi]. Returns 0 or -EINVAL. */
+int udsx_parse_uint(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	long v;
+
+	if (!s || !*s)
+		return -EINVAL;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v < lo || v > hi)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static long env_num(const char *name, long lo, long hi, long def)
+{
+	long v;
+
+	if (udsx_parse_uint(getenv(name), lo, hi, &v) < 0)
+		return def;
+	return v;
+}
+
+static bool env_flag(const char *name)
+{
+	const char *s = getenv(name);
+
+	return s && !strcmp(s, "1");
+}
+
+void udsx_config_load(void)
+{
+	long kb;
+
+	udsx_cfg.disable = env_flag("UDSX_DISABLE");
+	udsx_cfg.debug = env_flag("UDSX_DEBUG");
+	udsx_cfg.ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	if (udsx_cfg.ncpu < 1)
+		udsx_cfg.ncpu = 1;
+	/* Spinning on one CPU only delays the peer we are waiting for. */
+	udsx_cfg.spin_us = (int)env_num("UDSX_SPIN_US", 0, 1000000, udsx_cfg.ncpu > 1 ? 50 : 0);
+	if (udsx_cfg.ncpu < 2)
+		udsx_cfg.spin_us = 0;
+	kb = env_num("UDSX_RING_KB", 64, 65536, 1024);
+	/* round down to a power of two */
+	while (kb & (kb - 1))
+		kb &= kb - 1;
+	udsx_cfg.ring_size = (size_t)kb << 10;
+	udsx_cfg.mem_max = (size_t)env_num("UDSX_MEM_MAX_MB", 0, 1 << 20, 1024) << 20;
+}
+
+void udsx_dbg(const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+	int n;
+
+	if (!udsx_cfg.debug)
+		return;
+	n = snprintf(buf, sizeof(buf), "udsx[%d]: ", (int)getpid());
+	va_start(ap, fmt);
+	n += vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof(buf) - 2)
+		n = sizeof(buf) - 2;
+	buf[n++] = '\n';
+	if (write(2, buf, n) < 0)
+		return;
+}

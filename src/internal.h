@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: MIT */
+/* internal.h -- udsx's private interfaces: channels, ends, rings, waiting, config. */
+#ifndef UDSX_INTERNAL_H
+#define UDSX_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include "shm.h"
+
+#define hidden __attribute__((visibility("hidden")))
+
+/* ---- configuration (config.c) ---- */
+struct udsx_config {
+	bool disable;		/* UDSX_DISABLE=1: pure pass-through */
+	bool debug;		/* UDSX_DEBUG=1: diagnostics on stderr */
+	int spin_us;		/* UDSX_SPIN_US: max spin before sleeping */
+	size_t ring_size;	/* UDSX_RING_KB: bytes per direction */
+	size_t mem_max;		/* UDSX_MEM_MAX_MB: cap on channel memory */
+	int ncpu;
+};
+extern struct udsx_config udsx_cfg hidden;
+hidden void udsx_config_load(void);
+hidden int udsx_parse_uint(const char *s, long lo, long hi, long *out);
+hidden void udsx_dbg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- real libc entry points (preload/real.c) ---- */
+struct udsx_real {
+	int (*socketpair)(int, int, int, int[2]);
+	ssize_t (*read)(int, void *, size_t);
+	ssize_t (*write)(int, const void *, size_t);
+	ssize_t (*readv)(int, const struct iovec *, int);
+	ssize_t (*writev)(int, const struct iovec *, int);
+	ssize_t (*send)(int, const void *, size_t, int);
+	ssize_t (*recv)(int, void *, size_t, int);
+	ssize_t (*sendto)(int, const void *, size_t, int, const struct sockaddr *, socklen_t);
+	ssize_t (*recvfrom)(int, void *, size_t, int, struct sockaddr *, socklen_t *);
+	ssize_t (*sendmsg)(int, const struct msghdr *, int);
+	ssize_t (*recvmsg)(int, struct msghdr *, int);
+	int (*sendmmsg)(int, struct mmsghdr *, unsigned int, int);
+	int (*recvmmsg)(int, struct mmsghdr *, unsigned int, int, struct timespec *);
+	int (*close)(int);
+	int (*close_range)(unsigned int, unsigned int, int);
+	int (*dup)(int);
+	int (*dup2)(int, int);
+	int (*dup3)(int, int, int);
+	int (*fcntl)(int, int, ...);
+	int (*ioctl)(int, unsigned long, ...);
+	int (*setsockopt)(int, int, int, const void *, socklen_t);
+	int (*getsockopt)(int, int, int, void *, socklen_t *);
+	int (*shutdown)(int, int);
+	pid_t (*fork)(void);
+	int (*execve)(const char *, char *const[], char *const[]);
+	int (*execveat)(int, const char *, char *const[], char *const[], int);
+	int (*fexecve)(int, char *const[], char *const[]);
+	int (*posix_spawn)(pid_t *, const char *, const void *, const void *, char *const[], char *const[]);
+	int (*posix_spawnp)(pid_t *, const char *, const void *, const void *, char *const[], char *const[]);
+};
+extern struct udsx_real udsx_real hidden;
+hidden void udsx_real_init(void);
+
+/* ---- channels (chan.c) ---- */
+struct udsx_chan {
+	struct udsx_hdr *h;
+	size_t map_size;
+	uint32_t ring_size;	/* private copy: never re-read from shm */
+	int type;
+	_Atomic int refs;	/* fd table entries in this process */
+	_Atomic int side_refs[2];	/* ... per end */
+};
+
+/* One fd's view of an end. */
+struct udsx_end {
+	struct udsx_chan *ch;
+	int side;		/* 0 or 1: which end of the pair this fd is */
+};
+
+hidden int udsx_chan_create_pair(int type, int sv[2]);
+hidden void udsx_chan_put(struct udsx_chan *ch);
+hidden bool udsx_end_active(const struct udsx_end *e);
+
+/* ---- fd table (table.c) ---- */
+hidden bool udsx_table_get(int fd, struct udsx_end *out);
+hidden void udsx_table_set(int fd, struct udsx_chan *ch, int side);
+hidden void udsx_table_clear(int fd);
+hidden void udsx_table_dup(int oldfd, int newfd);
+hidden void udsx_table_foreach(void (*fn)(int fd, struct udsx_end *e, void *arg), void *arg);
+
+/* ---- accounting model (truesize.c) ---- */
+hidden uint32_t udsx_truesize_stream(size_t seg);
+hidden uint32_t udsx_truesize_dgram(size_t len);
+hidden size_t udsx_stream_seg_max(uint32_t sndbuf);
+#define UDSX_DGRAM_MAX 4263616u
+#define UDSX_BELL_TRUESIZE 768u
+
+/* ---- locks (lock.c) ---- */
+hidden int udsx_lock(_Atomic uint32_t *l);
+hidden void udsx_unlock(_Atomic uint32_t *l);
+hidden void udsx_lock_atfork_child(void);
+
+/* ---- the data path (stream.c, record.c, path.c) ---- */
+struct udsx_io {
+	struct iovec *iov;
+	int iovcnt;
+	size_t len;		/* total of iov */
+	int flags;		/* MSG_* from the caller */
+	int out_flags;		/* msg_flags on return */
+};
+hidden size_t udsx_iov_total(const struct iovec *iov, int n);
+
+/* Return >= 0 bytes, -errno, or UDSX_PASS: do it on the kernel path. */
+#define UDSX_PASS (-100000)
+hidden ssize_t udsx_send(int fd, struct udsx_end *e, struct udsx_io *io);
+hidden ssize_t udsx_recv(int fd, struct udsx_end *e, struct udsx_io *io);
+hidden int udsx_inq(int fd, struct udsx_end *e, int *out);
+hidden int udsx_outq(int fd, struct udsx_end *e, int *out);
+
+/* ---- doorbells (bell.c) ---- */
+hidden void udsx_bell_notify(int fd, struct udsx_chan *ch, int d, uint32_t n);
+hidden int udsx_bell_eat(int fd, struct udsx_chan *ch, int d, bool wait);
+hidden void udsx_claim_set(struct udsx_chan *ch, int d, uint32_t n);
+hidden void udsx_claim_drop(struct udsx_chan *ch, int d);
+
+/* ---- ring primitives (ring.c) ---- */
+hidden int udsx_ring_put(struct udsx_chan *ch, int d, const struct iovec *iov, int iovcnt,
+			 size_t skip, uint32_t len, uint32_t truesize);
+hidden bool udsx_ring_empty(struct udsx_chan *ch, int d);
+hidden bool udsx_ring_closed(struct udsx_chan *ch, int d);
+hidden void udsx_ring_corrupt(struct udsx_chan *ch, int d);
+struct udsx_cursor {
+	uint64_t head, off, tail;
+	uint32_t len, truesize;
+	const unsigned char *data;
+};
+hidden int udsx_ring_peek(struct udsx_chan *ch, int d, struct udsx_cursor *c);
+hidden int udsx_ring_next(struct udsx_chan *ch, int d, struct udsx_cursor *c);
+hidden void udsx_ring_consume(struct udsx_chan *ch, int d, uint64_t head, uint64_t off,
+			      uint64_t bytes, uint64_t msgs, uint64_t freed);
+
+/* ---- waiting (wait.c) ---- */
+hidden bool udsx_spin_until(bool (*ready)(void *), void *arg, int budget_us);
+
+/* ---- revert to the kernel path (revert.c) ---- */
+hidden void udsx_revert_dir(int fd, struct udsx_chan *ch, int d, int peer_fd);
+hidden void udsx_revert_end(int fd, struct udsx_end *e, int why);
+hidden int udsx_find_fd_of(struct udsx_chan *ch, int side);
+hidden void udsx_revert_inheritable(void);
+hidden void udsx_end_released(int fd, struct udsx_end *e);
+hidden void udsx_release_all(void);
+hidden void udsx_leave_kernel_only(int fd, struct udsx_end *e);
+
+#define UDSX_ERR(r) ((r) < 0 && (r) != UDSX_PASS)
+#endif

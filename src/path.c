@@ -1,0 +1,492 @@
+/* SPDX-License-Identifier: MIT */
+/* path.c -- send and receive over a channel, per socket type, with the kernel's exact results.
+ *
+ * Memory-ordering and locking contract: a send holds the direction's wlock
+ * from its first record to its doorbell; a receive holds rlock while it
+ * walks and consumes records, and drops it before sleeping in the kernel.
+ * Ring access goes through ring.c (which validates everything it reads),
+ * doorbells through bell.c. Anything the channel cannot do exactly returns
+ * UDSX_PASS after the direction has been reverted where that is needed, so
+ * the caller performs the kernel call itself.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <sched.h>
+#include <string.h>
+#include "internal.h"
+
+#define SEND_OK_FLAGS (MSG_DONTWAIT | MSG_NOSIGNAL | MSG_EOR | MSG_MORE)
+#define RECV_OK_FLAGS (MSG_PEEK | MSG_DONTWAIT | MSG_WAITALL | MSG_TRUNC | MSG_NOSIGNAL | MSG_CMSG_CLOEXEC)
+
+size_t udsx_iov_total(const struct iovec *iov, int n)
+{
+	size_t t = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		t += iov[i].iov_len;
+	return t;
+}
+
+/* Scatter `len` bytes into iov starting `skip` bytes in. */
+static void iov_scatter(const struct iovec *iov, int n, size_t skip, const unsigned char *src, size_t len)
+{
+	int i;
+
+	for (i = 0; i < n && len; i++) {
+		size_t l = iov[i].iov_len, c;
+
+		if (skip >= l) {
+			skip -= l;
+			continue;
+		}
+		c = l - skip < len ? l - skip : len;
+		memcpy((char *)iov[i].iov_base + skip, src, c);
+		src += c;
+		len -= c;
+		skip = 0;
+	}
+}
+
+struct waitarg {
+	struct udsx_chan *ch;
+	int d;
+	uint32_t limit;
+};
+
+static bool has_data(void *a)
+{
+	struct waitarg *w = a;
+
+	return !udsx_ring_empty(w->ch, w->d);
+}
+
+static bool below(void *a)
+{
+	struct waitarg *w = a;
+
+	return atomic_load_explicit(&w->ch->h->dir[w->d].charged, memory_order_acquire) <= w->limit;
+}
+
+static bool nonblocking(struct udsx_end *e, int flags)
+{
+	return (flags & MSG_DONTWAIT) || atomic_load_explicit(&e->ch->h->end[e->side].nonblock,
+							      memory_order_relaxed);
+}
+
+/* Is the peer end still held by anyone? (-> if not, the kernel decides) */
+static bool peer_gone(struct udsx_chan *ch, int side)
+{
+	return atomic_load_explicit(&ch->h->dir[side].flags, memory_order_acquire) &
+	       (DIR_RD_SHUT | DIR_WR_SHUT | DIR_CORRUPT);
+}
+
+/*
+ * After a send returns, the kernel reports POLLOUT only while the charge is
+ * at most a quarter of SO_SNDBUF. The real socket cannot show that state,
+ * so give the reader a moment to catch up; if it does not, hand the queued
+ * records to the kernel, whose POLLOUT is then exact.
+ */
+static void settle(int fd, struct udsx_end *e, uint32_t sndbuf)
+{
+	struct waitarg w = { e->ch, e->side, sndbuf / 4 };
+
+	if (below(&w))
+		return;
+	if (udsx_spin_until(below, &w, udsx_cfg.spin_us > 200 ? udsx_cfg.spin_us : 200))
+		return;
+	udsx_revert_dir(fd, e->ch, e->side, fd);
+}
+
+/* Wait for room below sndbuf; false = give up (caller reverts). */
+static bool wait_room(struct udsx_end *e, uint32_t sndbuf)
+{
+	struct waitarg w = { e->ch, e->side, sndbuf - 1 };
+	int i;
+
+	for (i = 0; i < 20; i++) {
+		if (udsx_spin_until(below, &w, udsx_cfg.spin_us > 100 ? udsx_cfg.spin_us : 100))
+			return true;
+		sched_yield();
+	}
+	return false;
+}
+
+/* Bytes/messages go to the kernel from here on (direction reverted). */
+static ssize_t kernel_rest(int fd, struct udsx_io *io, size_t done)
+{
+	struct msghdr m = { 0 };
+	struct iovec v[64];
+	size_t skip = done;
+	int i, n = 0;
+	ssize_t r;
+
+	for (i = 0; i < io->iovcnt && n < 64; i++) {
+		if (skip >= io->iov[i].iov_len) {
+			skip -= io->iov[i].iov_len;
+			continue;
+		}
+		v[n].iov_base = (char *)io->iov[i].iov_base + skip;
+		v[n++].iov_len = io->iov[i].iov_len - skip;
+		skip = 0;
+	}
+	m.msg_iov = v;
+	m.msg_iovlen = (size_t)n;
+	r = udsx_real.sendmsg(fd, &m, io->flags | (done ? MSG_NOSIGNAL : 0));
+	if (r < 0)
+		return done ? (ssize_t)done : -errno;
+	return (ssize_t)done + r;
+}
+
+static ssize_t stream_send(int fd, struct udsx_end *e, struct udsx_io *io)
+{
+	struct udsx_chan *ch = e->ch;
+	int d = e->side;
+	uint32_t sndbuf = atomic_load(&ch->h->end[d].sndbuf);
+	size_t segmax = udsx_stream_seg_max(sndbuf), sent = 0, seg;
+	bool nb = nonblocking(e, io->flags);
+	int r;
+
+	if (io->len == 0)
+		return UDSX_PASS;	/* queues nothing; the kernel does the shutdown check */
+	if (udsx_lock(&ch->h->dir[d].wlock) < 0) {
+		udsx_revert_end(fd, e, EDEADLK);
+		return UDSX_PASS;
+	}
+	while (sent < io->len) {
+		if (atomic_load_explicit(&ch->h->dir[d].charged, memory_order_acquire) >= sndbuf) {
+			if (nb)
+				break;
+			if (!wait_room(e, sndbuf))
+				goto to_kernel;
+		}
+		seg = io->len - sent < segmax ? io->len - sent : segmax;
+		r = udsx_ring_put(ch, d, io->iov, io->iovcnt, sent, (uint32_t)seg,
+				  udsx_truesize_stream(seg));
+		if (r == -ENOSPC) {
+			if (nb && sent)
+				break;
+			goto to_kernel;
+		}
+		if (r < 0)
+			goto to_kernel;
+		udsx_bell_notify(fd, ch, d, (uint32_t)seg);
+		sent += seg;
+	}
+	udsx_unlock(&ch->h->dir[d].wlock);
+	if (!sent)
+		return -EAGAIN;
+	settle(fd, e, sndbuf);
+	return (ssize_t)sent;
+to_kernel:
+	udsx_unlock(&ch->h->dir[d].wlock);
+	udsx_revert_dir(fd, ch, d, fd);
+	return kernel_rest(fd, io, sent);
+}
+
+static ssize_t record_send(int fd, struct udsx_end *e, struct udsx_io *io)
+{
+	struct udsx_chan *ch = e->ch;
+	int d = e->side;
+	uint32_t sndbuf = atomic_load(&ch->h->end[d].sndbuf);
+	bool nb = nonblocking(e, io->flags);
+	int r;
+
+	/* Size errors are the kernel's, and checked before anything else
+	 * except shutdown, which peer_gone() already sent to the kernel. */
+	if (io->len > sndbuf - 32 || io->len > UDSX_DGRAM_MAX ||
+	    io->len + 2 * 64 > ch->ring_size / 2)
+		return io->len > sndbuf - 32 ? -EMSGSIZE : UDSX_PASS;
+	if (udsx_lock(&ch->h->dir[d].wlock) < 0) {
+		udsx_revert_end(fd, e, EDEADLK);
+		return UDSX_PASS;
+	}
+	for (;;) {
+		if (atomic_load_explicit(&ch->h->dir[d].charged, memory_order_acquire) < sndbuf) {
+			r = udsx_ring_put(ch, d, io->iov, io->iovcnt, 0, (uint32_t)io->len,
+					  udsx_truesize_dgram(io->len));
+			if (r == 0)
+				break;
+			if (r != -ENOSPC)
+				goto to_kernel;
+		}
+		if (nb) {
+			udsx_unlock(&ch->h->dir[d].wlock);
+			settle(fd, e, sndbuf);
+			return -EAGAIN;
+		}
+		if (!wait_room(e, sndbuf))
+			goto to_kernel;
+	}
+	udsx_bell_notify(fd, ch, d, 1);
+	udsx_unlock(&ch->h->dir[d].wlock);
+	settle(fd, e, sndbuf);
+	return (ssize_t)io->len;
+to_kernel:
+	udsx_unlock(&ch->h->dir[d].wlock);
+	udsx_revert_dir(fd, ch, d, fd);
+	return kernel_rest(fd, io, 0);
+}
+
+ssize_t udsx_send(int fd, struct udsx_end *e, struct udsx_io *io)
+{
+	struct udsx_chan *ch = e->ch;
+	int d = e->side;
+
+	if (!udsx_end_active(e) || udsx_ring_closed(ch, d) || peer_gone(ch, d))
+		return UDSX_PASS;
+	if (io->flags & ~SEND_OK_FLAGS) {
+		/* MSG_OOB and anything else we do not carry: kernel path,
+		 * after the ring has been handed over so order is kept. */
+		udsx_revert_dir(fd, ch, d, fd);
+		return UDSX_PASS;
+	}
+	if (ch->type == SOCK_STREAM)
+		return stream_send(fd, e, io);
+	return record_send(fd, e, io);
+}
+
+/*
+ * Nothing in the ring. Look at the kernel socket without consuming data:
+ * EOF, a pending error, or (non-blocking) EAGAIN. Returns 1 if a doorbell
+ * or data is waiting there, 0 at EOF, -errno otherwise.
+ */
+static int kernel_look(int fd, bool block)
+{
+	char b;
+	ssize_t r = udsx_real.recv(fd, &b, 1, MSG_PEEK | (block ? 0 : MSG_DONTWAIT));
+
+	if (r < 0)
+		return -errno;
+	return r ? 1 : 0;
+}
+
+/* Copy from the ring into io. Caller holds rlock. */
+static ssize_t stream_take(struct udsx_end *e, struct udsx_io *io, size_t done, bool peek)
+{
+	struct udsx_chan *ch = e->ch;
+	int d = 1 - e->side;
+	struct udsx_cursor c;
+	uint64_t freed = 0, got = 0, nh, noff;
+	size_t want = io->len - done, n;
+
+	if (udsx_ring_peek(ch, d, &c) < 0)
+		return 0;
+	nh = c.head;
+	noff = c.off;
+	for (;;) {
+		n = c.len - c.off < want - got ? c.len - c.off : want - got;
+		iov_scatter(io->iov, io->iovcnt, done + got, c.data + c.off, n);
+		got += n;
+		c.off += n;
+		if (c.off < c.len) {
+			nh = c.head;
+			noff = c.off;
+			break;
+		}
+		freed += c.truesize;
+		nh = c.head + sizeof(struct udsx_rec) + UDSX_REC_ALIGN((uint64_t)c.len);
+		noff = 0;
+		if (got == want || udsx_ring_next(ch, d, &c) < 0)
+			break;
+	}
+	if (!peek)
+		udsx_ring_consume(ch, d, nh, noff, got, 0, freed);
+	return (ssize_t)got;
+}
+
+static ssize_t record_take(struct udsx_end *e, struct udsx_io *io, bool peek)
+{
+	struct udsx_chan *ch = e->ch;
+	int d = 1 - e->side;
+	struct udsx_cursor c;
+	size_t n;
+
+	if (udsx_ring_peek(ch, d, &c) < 0)
+		return -EAGAIN;
+	n = c.len < io->len ? c.len : io->len;
+	iov_scatter(io->iov, io->iovcnt, 0, c.data, n);
+	if (c.len > io->len)
+		io->out_flags |= MSG_TRUNC;
+	if (!peek)
+		udsx_ring_consume(ch, d, c.head + sizeof(struct udsx_rec) + UDSX_REC_ALIGN((uint64_t)c.len),
+				  0, c.len, 1, c.truesize);
+	return (io->flags & MSG_TRUNC) ? (ssize_t)c.len : (ssize_t)n;
+}
+
+/* The direction toward us is closed and drained: retire its doorbells and
+ * from now on let the kernel serve this end's reads. */
+static ssize_t to_kernel_reads(int fd, struct udsx_end *e)
+{
+	int d = 1 - e->side;
+	int r = udsx_bell_eat(fd, e->ch, d, true);
+
+	return r < 0 ? r : UDSX_PASS;
+}
+
+/* SEQPACKET reports a pending ECONNRESET before any queued message. It can
+ * only be pending if the peer may have closed with our data unread. */
+static int seqpacket_error_first(int fd, struct udsx_end *e)
+{
+	char b;
+
+	if (e->ch->type != SOCK_SEQPACKET || udsx_ring_empty(e->ch, e->side))
+		return 0;
+	if (udsx_real.recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) < 0 &&
+	    errno != EAGAIN && errno != EWOULDBLOCK)
+		return -errno;
+	return 0;
+}
+
+ssize_t udsx_recv(int fd, struct udsx_end *e, struct udsx_io *io)
+{
+	struct udsx_chan *ch = e->ch;
+	int d = 1 - e->side, r;
+	bool peek = io->flags & MSG_PEEK, stream = ch->type == SOCK_STREAM;
+	bool nb = nonblocking(e, io->flags), claimed = false;
+	int stray = 0;
+	size_t target = 1, done = 0;
+	struct waitarg w = { ch, d, 0 };
+	ssize_t got;
+
+	/* MSG_OOB: the ring never holds an urgent byte (an OOB send reverts),
+	 * so the kernel's answer is exact. Other unknown flags are ignored
+	 * by AF_UNIX receives (MSG_ERRQUEUE included), so ignore them too. */
+	if (io->flags & MSG_OOB)
+		return UDSX_PASS;
+	if (stream && !peek && !nb) {
+		uint32_t lowat = atomic_load(&ch->h->end[e->side].rcvlowat);
+
+		target = (io->flags & MSG_WAITALL) ? io->len : (lowat < io->len ? lowat : io->len);
+		if (!target)
+			target = 1;
+	}
+	r = seqpacket_error_first(fd, e);
+	if (r < 0)
+		return r;
+	for (;;) {
+		if (udsx_lock(&ch->h->dir[d].rlock) < 0) {
+			udsx_revert_end(fd, e, EDEADLK);
+			return done ? (ssize_t)done : UDSX_PASS;
+		}
+		if (atomic_load(&ch->h->dir[d].flags) & DIR_CORRUPT) {
+			udsx_unlock(&ch->h->dir[d].rlock);
+			udsx_revert_end(fd, e, EPROTO);
+			return done ? (ssize_t)done : UDSX_PASS;
+		}
+		if (!udsx_ring_empty(ch, d)) {
+			if (stream && io->len == 0) {
+				/* a 0-byte read returns at once when data is queued */
+				udsx_unlock(&ch->h->dir[d].rlock);
+				return 0;
+			}
+			if (stream) {
+				got = stream_take(e, io, done, peek);
+				done += (size_t)got;
+			} else {
+				got = record_take(e, io, peek);
+			}
+			if (claimed) {
+				udsx_claim_drop(ch, d);
+				claimed = false;
+				if (stream && !peek && done < io->len && !udsx_ring_empty(ch, d)) {
+					got = stream_take(e, io, done, peek);
+					done += (size_t)got;
+				}
+			}
+			if (udsx_ring_empty(ch, d) && !peek)
+				r = udsx_bell_eat(fd, ch, d, true);
+			udsx_unlock(&ch->h->dir[d].rlock);
+			if (!stream)
+				return got;
+			if (done >= target || (peek && done))
+				return (ssize_t)done;
+			continue;
+		}
+		/* empty */
+		if (claimed) {
+			udsx_claim_drop(ch, d);
+			claimed = false;
+			udsx_unlock(&ch->h->dir[d].rlock);
+			continue;	/* data may have arrived under the claim */
+		}
+		if (udsx_ring_closed(ch, d)) {
+			udsx_unlock(&ch->h->dir[d].rlock);
+			if (done)
+				return (ssize_t)done;
+			return to_kernel_reads(fd, e);
+		}
+		r = udsx_bell_eat(fd, ch, d, true);
+		udsx_unlock(&ch->h->dir[d].rlock);
+		if (r < 0)
+			return done ? (ssize_t)done : r;
+		if (!nb && !peek && udsx_cfg.spin_us > 0) {
+			udsx_claim_set(ch, d, stream ? (uint32_t)(io->len - done) : 1);
+			claimed = true;
+			if (udsx_spin_until(has_data, &w, udsx_cfg.spin_us))
+				continue;
+			udsx_claim_drop(ch, d);
+			claimed = false;
+			if (!udsx_ring_empty(ch, d))
+				continue;
+		}
+		r = kernel_look(fd, !nb);
+		if (!udsx_ring_empty(ch, d))
+			continue;	/* a doorbell, or data that raced the look */
+		if (r == 1) {
+			/* a doorbell in flight, or kernel data after a revert */
+			if (udsx_ring_closed(ch, d))
+				continue;
+			if (!CTL_OUTSTANDING(atomic_load(&ch->h->dir[d].ctl)) && ++stray > 2) {
+				/* bytes the protocol cannot explain: a hostile peer */
+				udsx_ring_corrupt(ch, d);
+				udsx_revert_end(fd, e, EPROTO);
+				return done ? (ssize_t)done : UDSX_PASS;
+			}
+			if (nb)
+				return done ? (ssize_t)done : -EAGAIN;
+			continue;
+		}
+		if (done)
+			return (ssize_t)done;
+		return r;	/* 0 = EOF, or -EAGAIN/-EINTR/-ECONNRESET... */
+	}
+}
+
+/* SIOCINQ/FIONREAD as the kernel computes it for this type. */
+int udsx_inq(int fd, struct udsx_end *e, int *out)
+{
+	struct udsx_chan *ch = e->ch;
+	int d = 1 - e->side;
+	struct udsx_dir *dir = &ch->h->dir[d];
+	struct udsx_cursor c;
+
+	if (udsx_ring_empty(ch, d)) {
+		if (!udsx_ring_closed(ch, d)) {
+			*out = 0;
+			return 0;
+		}
+		/* the kernel counts from here: retire doorbells first */
+		if (udsx_lock(&dir->rlock) == 0) {
+			udsx_bell_eat(fd, ch, d, true);
+			udsx_unlock(&dir->rlock);
+		}
+		return UDSX_PASS;
+	}
+	if (ch->type == SOCK_DGRAM) {
+		if (udsx_ring_peek(ch, d, &c) < 0)
+			return UDSX_PASS;
+		*out = (int)c.len;
+		return 0;
+	}
+	*out = (int)(atomic_load(&dir->pub_bytes) - atomic_load(&dir->con_bytes));
+	return 0;
+}
+
+int udsx_outq(int fd, struct udsx_end *e, int *out)
+{
+	if (udsx_ring_closed(e->ch, e->side))
+		return UDSX_PASS;
+	*out = (int)atomic_load(&e->ch->h->dir[e->side].charged);
+	return 0;
+}

@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: MIT */
+/* revert.c -- hand a direction back to the kernel path with no byte lost, duplicated or reordered.
+ *
+ * Memory-ordering and locking contract: a revert takes the direction's
+ * wlock (no writer is between publish and doorbell), sets CLOSED in `ctl`
+ * and `tail` (the switch point: every later byte goes through the kernel),
+ * then takes rlock (no reader is mid-copy). If a socket of the writing end
+ * is at hand, the unread records are re-sent through it, one kernel send per
+ * record so the kernel's segments and accounting match, and the ring is
+ * marked consumed; otherwise the reader drains the ring before reading the
+ * kernel. Doorbells sent before the switch stay counted in `ctl`; the
+ * reader retires exactly that many bytes before its first kernel read.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include "internal.h"
+
+#define TAIL_CLOSED (1ull << 63)
+
+static void set_real_sndbuf(int fd, uint32_t v)
+{
+	int half = (int)(v / 2);
+
+	udsx_real.setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &half, sizeof(half));
+	/* above wmem_max only a privileged caller can go; try quietly */
+	udsx_real.setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &half, sizeof(half));
+}
+
+static void resend(int wfd, struct udsx_chan *ch, int d)
+{
+	struct udsx_endstate *es = &ch->h->end[d];
+	uint32_t sndbuf = atomic_load(&es->sndbuf);
+	uint64_t charged = atomic_load(&ch->h->dir[d].charged);
+	struct udsx_cursor c;
+	unsigned k;
+
+	if (charged > (1u << 30))
+		charged = 1u << 30;
+	/* let the kernel take the whole residue without blocking */
+	set_real_sndbuf(wfd, sndbuf + (uint32_t)charged + 2 * 65536);
+	if (udsx_ring_peek(ch, d, &c) == 0) {
+		do {
+			ssize_t r = udsx_real.send(wfd, c.data + c.off, c.len - c.off,
+						   MSG_DONTWAIT | MSG_NOSIGNAL);
+			if (r < 0)
+				udsx_dbg("revert: resend failed: errno %d", errno);
+		} while (udsx_ring_next(ch, d, &c) == 0);
+	}
+	udsx_ring_consume(ch, d, c.tail, 0, atomic_load(&ch->h->dir[d].pub_bytes) -
+			  atomic_load(&ch->h->dir[d].con_bytes), 0, atomic_load(&ch->h->dir[d].charged));
+	/* Doorbells the reader has not retired still count against this
+	 * socket's kernel buffer; widen it by exactly that much until then. */
+	k = CTL_OUTSTANDING(atomic_load(&ch->h->dir[d].ctl));
+	atomic_store(&es->bump, k);
+	set_real_sndbuf(wfd, sndbuf + k * UDSX_BELL_TRUESIZE);
+}
+
+void udsx_revert_dir(int fd, struct udsx_chan *ch, int d, int wfd)
+{
+	struct udsx_dir *dir = &ch->h->dir[d];
+	int wl = udsx_lock(&dir->wlock), rl;
+
+	atomic_fetch_or(&dir->ctl, CTL_CLOSED);
+	atomic_fetch_or(&dir->tail, TAIL_CLOSED);
+	rl = udsx_lock(&dir->rlock);
+	if (wfd >= 0 && !udsx_ring_empty(ch, d))
+		resend(wfd, ch, d);
+	if (rl == 0)
+		udsx_unlock(&dir->rlock);
+	if (wl == 0)
+		udsx_unlock(&dir->wlock);
+	udsx_dbg("direction %d of channel %p now on the kernel path", d, (void *)ch);
+}
+
+struct finder {
+	struct udsx_chan *ch;
+	int side, fd;
+};
+
+static void find_cb(int fd, struct udsx_end *e, void *arg)
+{
+	struct finder *f = arg;
+
+	if (f->fd < 0 && e->ch == f->ch && e->side == f->side)
+		f->fd = fd;
+}
+
+/* A fd of this process for the given end, or -1. */
+int udsx_find_fd_of(struct udsx_chan *ch, int side)
+{
+	struct finder f = { ch, side, -1 };
+
+	udsx_table_foreach(find_cb, &f);
+	return f.fd;
+}
+
+/* Borrow the peer end's socket from a process that holds it (pidfd_getfd:
+ * needs ptrace-level access to that process). Returns a new fd or -1. */
+static int borrow_end(struct udsx_chan *ch, int side)
+{
+	struct udsx_endstate *es = &ch->h->end[side];
+	char path[64], link[64], want[40];
+	uint64_t ino = atomic_load(&es->ino);
+	struct dirent *de;
+	int i, fd = -1;
+
+	snprintf(want, sizeof(want), "socket:[%llu]", (unsigned long long)ino);
+	for (i = 0; i < 7 && fd < 0; i++) {
+		pid_t pid = (pid_t)atomic_load(&es->pid[i]);
+		DIR *dp;
+
+		if (pid <= 0 || pid == getpid())
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+		dp = opendir(path);
+		if (!dp)
+			continue;
+		while (fd < 0 && (de = readdir(dp))) {
+			char p2[400];
+			ssize_t n;
+
+			snprintf(p2, sizeof(p2), "%s/%s", path, de->d_name);
+			n = readlink(p2, link, sizeof(link) - 1);
+			if (n <= 0)
+				continue;
+			link[n] = 0;
+			if (strcmp(link, want))
+				continue;
+			int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+			if (pfd < 0)
+				break;
+			fd = (int)syscall(SYS_pidfd_getfd, pfd, atoi(de->d_name), 0);
+			udsx_real.close(pfd);
+		}
+		closedir(dp);
+	}
+	return fd;
+}
+
+/* Both directions of this end go to the kernel path. */
+void udsx_revert_end(int fd, struct udsx_end *e, int why)
+{
+	struct udsx_chan *ch = e->ch;
+	int peer = udsx_find_fd_of(ch, 1 - e->side);
+
+	udsx_dbg("fd %d back to the kernel path (%s)", fd, strerror(why));
+	udsx_revert_dir(fd, ch, e->side, fd);
+	udsx_revert_dir(fd, ch, 1 - e->side, peer);
+	atomic_store(&ch->h->end[e->side].reverted, 1);
+}
+
+/*
+ * The fd is about to reach a program that may not run udsx (exec, spawn,
+ * SCM_RIGHTS). Everything queued toward it must be in the kernel, and no
+ * doorbell may be left for that program to read.
+ */
+void udsx_leave_kernel_only(int fd, struct udsx_end *e)
+{
+	struct udsx_chan *ch = e->ch;
+	int d = 1 - e->side, peer, borrowed = -1;
+
+	udsx_revert_dir(fd, ch, e->side, fd);
+	peer = udsx_find_fd_of(ch, 1 - e->side);
+	if (peer < 0 && !udsx_ring_empty(ch, d))
+		peer = borrowed = borrow_end(ch, 1 - e->side);
+	/* Retire doorbells first: the residue re-sent below lands behind them. */
+	udsx_lock(&ch->h->dir[d].rlock);
+	atomic_fetch_or(&ch->h->dir[d].ctl, CTL_CLOSED);
+	udsx_bell_eat(fd, ch, d, true);
+	udsx_unlock(&ch->h->dir[d].rlock);
+	if (peer < 0 && !udsx_ring_empty(ch, d))
+		udsx_dbg("fd %d: cannot reach the peer's socket; %llu bytes stay in the ring",
+			 fd, (unsigned long long)(atomic_load(&ch->h->dir[d].pub_bytes) -
+						  atomic_load(&ch->h->dir[d].con_bytes)));
+	udsx_revert_dir(fd, ch, d, peer);
+	if (borrowed >= 0)
+		udsx_real.close(borrowed);
+	atomic_store(&ch->h->end[e->side].reverted, 1);
+}
+
+static void inheritable_cb(int fd, struct udsx_end *e, void *arg)
+{
+	int fl = udsx_real.fcntl(fd, F_GETFD);
+
+	if (fl >= 0 && !(fl & FD_CLOEXEC))
+		udsx_leave_kernel_only(fd, e);
+}
+
+void udsx_revert_inheritable(void)
+{
+	udsx_table_foreach(inheritable_cb, NULL);
+}
+
+/* Remove this process from the end's holders; true if nobody else holds it. */
+static bool unregister(struct udsx_endstate *es)
+{
+	uint32_t me = (uint32_t)getpid(), p;
+	bool others = false;
+	int i;
+
+	for (i = 0; i < 7; i++) {
+		p = atomic_load(&es->pid[i]);
+		if (p == me)
+			atomic_compare_exchange_strong(&es->pid[i], &p, 0);
+		else if (p && kill((pid_t)p, 0) == 0)
+			others = true;
+	}
+	return !others;
+}
+
+/*
+ * The last fd of this process for an end is going away (close, exit). If no
+ * other process holds the end either, the socket is about to close in the
+ * kernel: put both directions on the kernel path first, so the peer's sends
+ * get the kernel's EPIPE/ECONNREFUSED and its reads drain then see EOF.
+ */
+void udsx_end_released(int fd, struct udsx_end *e)
+{
+	if (atomic_load(&e->ch->side_refs[e->side]) > 1)
+		return;
+	if (unregister(&e->ch->h->end[e->side]) && udsx_end_active(e))
+		udsx_revert_end(fd, e, 0);
+}
+
+static void release_cb(int fd, struct udsx_end *e, void *arg)
+{
+	if (unregister(&e->ch->h->end[e->side]) && udsx_end_active(e))
+		udsx_revert_end(fd, e, 0);
+}
+
+/* The process is exiting: every end it holds is released. */
+void udsx_release_all(void)
+{
+	udsx_table_foreach(release_cb, NULL);
+}

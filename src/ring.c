@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: MIT */
+/* ring.c -- the record ring of one direction: publish, walk and consume records, with bounds checks.
+ *
+ * Memory-ordering contract: see shm.h. The writer (holding wlock) copies a
+ * record then release-stores `tail` with a CAS that fails once CTL_CLOSED
+ * is set in `tail`, so a revert fixes the switch point exactly. The reader
+ * (holding rlock) acquire-loads `tail`, validates every header it reads
+ * against the ring size and the published range, and release-stores `head`.
+ */
+#include <errno.h>
+#include <string.h>
+#include "internal.h"
+
+#define TAIL_CLOSED (1ull << 63)
+
+static unsigned char *ring(struct udsx_chan *ch, int d)
+{
+	return (unsigned char *)ch->h + sizeof(struct udsx_hdr) + (size_t)d * ch->ring_size;
+}
+
+void udsx_ring_corrupt(struct udsx_chan *ch, int d)
+{
+	atomic_fetch_or(&ch->h->dir[d].flags, DIR_CORRUPT);
+	udsx_dbg("channel %p direction %d is corrupt", (void *)ch, d);
+}
+
+bool udsx_ring_closed(struct udsx_chan *ch, int d)
+{
+	return atomic_load_explicit(&ch->h->dir[d].tail, memory_order_acquire) & TAIL_CLOSED;
+}
+
+bool udsx_ring_empty(struct udsx_chan *ch, int d)
+{
+	struct udsx_dir *dir = &ch->h->dir[d];
+	uint64_t t = atomic_load_explicit(&dir->tail, memory_order_acquire) & ~TAIL_CLOSED;
+
+	return atomic_load_explicit(&dir->head, memory_order_acquire) == t;
+}
+
+/* Copy `len` bytes from iov (starting `skip` bytes in) to dst. */
+static void iov_gather(unsigned char *dst, const struct iovec *iov, int n, size_t skip, size_t len)
+{
+	int i;
+
+	for (i = 0; i < n && len; i++) {
+		size_t l = iov[i].iov_len, c;
+
+		if (skip >= l) {
+			skip -= l;
+			continue;
+		}
+		c = l - skip < len ? l - skip : len;
+		memcpy(dst, (char *)iov[i].iov_base + skip, c);
+		dst += c;
+		len -= c;
+		skip = 0;
+	}
+}
+
+/*
+ * Append one record. Caller holds wlock. Returns 0, -ENOSPC if the ring has
+ * no room (the caller waits or reverts), -EPIPE if the direction is closed.
+ */
+int udsx_ring_put(struct udsx_chan *ch, int d, const struct iovec *iov, int iovcnt,
+		  size_t skip, uint32_t len, uint32_t truesize)
+{
+	struct udsx_dir *dir = &ch->h->dir[d];
+	uint64_t size = ch->ring_size, t, h, pos, need, room, nt;
+	unsigned char *r = ring(ch, d);
+	struct udsx_rec *rec;
+
+	t = atomic_load_explicit(&dir->tail, memory_order_relaxed);
+	if (t & TAIL_CLOSED)
+		return -EPIPE;
+	h = atomic_load_explicit(&dir->head, memory_order_acquire);
+	if (t - h > size) {
+		udsx_ring_corrupt(ch, d);
+		return -EPIPE;
+	}
+	need = sizeof(*rec) + UDSX_REC_ALIGN(len);
+	pos = t & (size - 1);
+	room = size - pos;
+	/* a record never wraps: pad to the start when it does not fit */
+	if (room < need) {
+		if (size - (t - h) < room + need)
+			return -ENOSPC;
+		rec = (struct udsx_rec *)(r + pos);
+		rec->len = UDSX_REC_PAD;
+		rec->truesize = 0;
+		t += room;
+		pos = 0;
+	} else if (size - (t - h) < need) {
+		return -ENOSPC;
+	}
+	rec = (struct udsx_rec *)(r + pos);
+	rec->len = len;
+	rec->truesize = truesize;
+	iov_gather((unsigned char *)(rec + 1), iov, iovcnt, skip, len);
+	nt = t + need;
+	atomic_fetch_add_explicit(&dir->charged, truesize, memory_order_relaxed);
+	atomic_fetch_add_explicit(&dir->pub_bytes, len, memory_order_relaxed);
+	atomic_fetch_add_explicit(&dir->pub_msgs, 1, memory_order_relaxed);
+	t = atomic_load_explicit(&dir->tail, memory_order_relaxed);
+	/* The writer lock makes us the only tail writer; only a revert can
+	 * change it under us (by setting TAIL_CLOSED). */
+	if (!atomic_compare_exchange_strong_explicit(&dir->tail, &t, nt,
+			memory_order_seq_cst, memory_order_relaxed)) {
+		atomic_fetch_sub_explicit(&dir->charged, truesize, memory_order_relaxed);
+		atomic_fetch_sub_explicit(&dir->pub_bytes, len, memory_order_relaxed);
+		atomic_fetch_sub_explicit(&dir->pub_msgs, 1, memory_order_relaxed);
+		return -EPIPE;
+	}
+	return 0;
+}
+
+/* Load the record at cursor c->head, skipping pads. 0 = got one, -EAGAIN
+ * = none, -EPROTO = corrupt. */
+static int load(struct udsx_chan *ch, int d, struct udsx_cursor *c)
+{
+	uint64_t size = ch->ring_size, pos;
+	unsigned char *r = ring(ch, d);
+	struct udsx_rec rec;
+
+	for (;;) {
+		if (c->head == c->tail)
+			return -EAGAIN;
+		if (c->tail - c->head > size || (c->head & 7))
+			return -EPROTO;
+		pos = c->head & (size - 1);
+		if (size - pos < sizeof(rec))
+			return -EPROTO;
+		memcpy(&rec, r + pos, sizeof(rec));
+		if (rec.len == UDSX_REC_PAD) {
+			c->head += size - pos;
+			continue;
+		}
+		if (rec.len > size - pos - sizeof(rec) ||
+		    sizeof(rec) + UDSX_REC_ALIGN((uint64_t)rec.len) > c->tail - c->head)
+			return -EPROTO;
+		c->len = rec.len;
+		c->truesize = rec.truesize;
+		c->data = r + pos + sizeof(rec);
+		return 0;
+	}
+}
+
+/* Start a walk at the head record. */
+int udsx_ring_peek(struct udsx_chan *ch, int d, struct udsx_cursor *c)
+{
+	struct udsx_dir *dir = &ch->h->dir[d];
+	int r;
+
+	c->tail = atomic_load_explicit(&dir->tail, memory_order_acquire) & ~TAIL_CLOSED;
+	c->head = atomic_load_explicit(&dir->head, memory_order_relaxed);
+	c->off = atomic_load_explicit(&dir->head_off, memory_order_relaxed);
+	r = load(ch, d, c);
+	if (r == 0 && c->off > c->len)
+		r = -EPROTO;
+	if (r == -EPROTO)
+		udsx_ring_corrupt(ch, d);
+	return r;
+}
+
+/* Move the cursor to the next record (offset 0). */
+int udsx_ring_next(struct udsx_chan *ch, int d, struct udsx_cursor *c)
+{
+	int r;
+
+	c->head += sizeof(struct udsx_rec) + UDSX_REC_ALIGN((uint64_t)c->len);
+	c->off = 0;
+	r = load(ch, d, c);
+	if (r == -EPROTO)
+		udsx_ring_corrupt(ch, d);
+	return r;
+}
+
+/* Publish consumption: new head position and offset, counters, freed truesize. */
+void udsx_ring_consume(struct udsx_chan *ch, int d, uint64_t head, uint64_t off,
+		       uint64_t bytes, uint64_t msgs, uint64_t freed)
+{
+	struct udsx_dir *dir = &ch->h->dir[d];
+
+	atomic_fetch_add_explicit(&dir->con_bytes, bytes, memory_order_relaxed);
+	atomic_fetch_add_explicit(&dir->con_msgs, msgs, memory_order_relaxed);
+	atomic_fetch_sub_explicit(&dir->charged, freed, memory_order_relaxed);
+	atomic_store_explicit(&dir->head_off, off, memory_order_relaxed);
+	atomic_store_explicit(&dir->head, head, memory_order_seq_cst);
+}

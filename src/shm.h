@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT */
+/* shm.h -- layout of a channel's shared memory: header, per-direction state, record rings.
+ *
+ * Memory-ordering and locking contract (every file that includes this one
+ * follows it):
+ *  - One memfd per connected pair, mapped MAP_SHARED by every process that
+ *    holds either end. It is sealed (SHRINK|GROW|SEAL) before it is mapped,
+ *    so its size can be trusted; nothing else in it can.
+ *  - Each direction (dir[0]: end 0 -> end 1, dir[1]: end 1 -> end 0) has one
+ *    record ring. Writers of that direction serialise on `wlock`, readers on
+ *    `rlock` (futex words, holder tid stored, stolen when the holder is dead,
+ *    bounded wait otherwise).
+ *  - The writer fills a record, then publishes it with a release store of
+ *    `tail`; the reader loads `tail` with acquire before reading records.
+ *    The reader consumes with a release store of `head`/`head_off`; the
+ *    writer loads `head` with acquire before reusing space.
+ *  - `ctl` packs {CLOSED, claim, bells sent, bells eaten} so that a writer
+ *    deciding whether to ring the doorbell and a reader withdrawing its claim
+ *    or eating doorbells agree through a single CAS (seq_cst).
+ *  - Every index and length read from here is read once into a local, and
+ *    bound-checked before use; a failed check marks the channel corrupt and
+ *    the connection returns to the kernel path.
+ */
+#ifndef UDSX_SHM_H
+#define UDSX_SHM_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#define UDSX_MAGIC	0x7564737800000001ull	/* "udsx", layout 1 */
+#define UDSX_LINE	64
+
+/* ctl word: [63] closed, [62..32] claim, [31..16] bells sent, [15..0] eaten */
+#define CTL_CLOSED	(1ull << 63)
+#define CTL_CLAIM_SHIFT	32
+#define CTL_CLAIM_MASK	0x7fffffffull
+#define CTL_SENT(c)	(((c) >> 16) & 0xffff)
+#define CTL_EATEN(c)	((c) & 0xffff)
+#define CTL_CLAIM(c)	(((c) >> CTL_CLAIM_SHIFT) & CTL_CLAIM_MASK)
+#define CTL_OUTSTANDING(c) ((uint16_t)(CTL_SENT(c) - CTL_EATEN(c)))
+
+/* Per-direction flags (dir.flags), set once, never cleared. */
+#define DIR_WR_SHUT	1u	/* writer end did SHUT_WR (or closed) */
+#define DIR_RD_SHUT	2u	/* reader end did SHUT_RD (or closed) */
+#define DIR_CORRUPT	4u
+
+struct udsx_dir {
+	/* written by the writer */
+	_Atomic uint64_t tail;		/* ring offset of the next record */
+	_Atomic uint64_t charged;	/* kernel-equivalent truesize queued */
+	_Atomic uint64_t pub_bytes;	/* payload bytes published */
+	_Atomic uint64_t pub_msgs;
+	char pad0[UDSX_LINE - 32];
+	/* written by the reader */
+	_Atomic uint64_t head;		/* ring offset of the head record */
+	_Atomic uint64_t head_off;	/* bytes of the head record consumed */
+	_Atomic uint64_t con_bytes;
+	_Atomic uint64_t con_msgs;
+	char pad1[UDSX_LINE - 32];
+	_Atomic uint64_t ctl;
+	char pad2[UDSX_LINE - 8];
+	_Atomic uint32_t wlock;
+	_Atomic uint32_t rlock;
+	_Atomic uint32_t flags;
+	_Atomic uint32_t waiters;	/* futex: writers waiting for space */
+	char pad3[UDSX_LINE - 16];
+};
+
+/* Per-end state shared by every process holding that end. */
+struct udsx_endstate {
+	_Atomic uint32_t sndbuf;	/* emulated SO_SNDBUF (kernel's doubled value) */
+	_Atomic uint32_t rcvlowat;
+	_Atomic uint32_t nonblock;	/* cached O_NONBLOCK of the file */
+	_Atomic uint32_t reverted;	/* this end's traffic is kernel-only */
+	_Atomic uint32_t bump;		/* bells compensated in the real SO_SNDBUF */
+	_Atomic uint32_t pid[7];	/* processes known to hold this end */
+	_Atomic uint64_t ino;		/* socket inode of this end */
+	char pad[UDSX_LINE - 56];
+};
+
+struct udsx_hdr {
+	uint64_t magic;
+	uint32_t type;			/* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
+	uint32_t ring_size;		/* bytes per ring, power of two */
+	char pad[UDSX_LINE - 16];
+	struct udsx_endstate end[2];
+	struct udsx_dir dir[2];
+};
+
+/* A record in a ring: header then payload, padded to 8 bytes. */
+struct udsx_rec {
+	uint32_t len;		/* payload bytes; UDSX_REC_PAD = skip to ring start */
+	uint32_t truesize;	/* kernel-equivalent charge */
+};
+#define UDSX_REC_PAD	0xffffffffu
+#define UDSX_REC_ALIGN(n) (((n) + 7u) & ~7u)
+
+#endif

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+/* wait.c -- bounded, adaptive spinning before sleeping in the kernel.
+ *
+ * Spinning only helps when the peer is running on another CPU. It backs off
+ * when the machine has more runnable threads than CPUs (the peer may be
+ * waiting for our CPU) and it adapts: a spin that keeps ending in a sleep
+ * anyway is shortened, because then it only adds latency and burns CPU.
+ */
+#include <sched.h>
+#include <fcntl.h>
+#include <time.h>
+#include <unistd.h>
+#include "internal.h"
+
+static _Thread_local int budget_scale = 8;	/* in eighths of the budget */
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Are more threads runnable than there are CPUs? Checked rarely. */
+static bool overloaded(void)
+{
+	static _Thread_local uint64_t checked;
+	static _Thread_local bool busy;
+	uint64_t t = now_ns();
+	char buf[128], *p;
+	int fd, running = 0, fields = 0;
+	ssize_t n;
+
+	if (t - checked < 100000000ull)
+		return busy;
+	checked = t;
+	/* /proc/loadavg: "0.00 0.01 0.05 RUNNING/TOTAL LASTPID" */
+	fd = open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return busy = false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	udsx_real.close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	for (p = buf; *p && fields < 3; p++)
+		if (*p == ' ')
+			fields++;
+	while (*p >= '0' && *p <= '9')
+		running = running * 10 + (*p++ - '0');
+	busy = running > udsx_cfg.ncpu + 1;
+	return busy;
+}
+
+/* Spin until ready(arg) or the budget runs out. Returns ready's verdict. */
+bool udsx_spin_until(bool (*ready)(void *), void *arg, int budget_us)
+{
+	uint64_t start, limit;
+	unsigned i = 0;
+
+	if (ready(arg))
+		return true;
+	if (budget_us <= 0 || udsx_cfg.ncpu < 2)
+		return false;
+	limit = (uint64_t)budget_us * 1000ull * (uint64_t)budget_scale / 8;
+	if (overloaded())
+		limit /= 8;
+	start = now_ns();
+	for (;;) {
+		__builtin_ia32_pause();
+		if (ready(arg)) {
+			if (budget_scale < 8)
+				budget_scale++;
+			return true;
+		}
+		if ((++i & 63) == 0 && now_ns() - start > limit)
+			break;
+	}
+	if (budget_scale > 1)
+		budget_scale--;
+	return false;
+}

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# run-all.sh -- the whole test suite: unit tests, the differential suite, and the suite again under ASan/UBSan.
+set -u
+B=${1:-build}
+pass=0; fail=0; skip=0
+tally() { # parse "N passed, N failed[, N skipped]" from the last line of $1
+	local l; l=$(tail -n 1 "$1")
+	set -- $l
+	pass=$((pass + $1)); fail=$((fail + $3)); [ $# -ge 6 ] && skip=$((skip + $5))
+}
+mkdir -p "$B/test-out"
+echo "== unit tests"
+up=0; uf=0
+for t in "$B"/test/unit/*; do
+	[ -x "$t" ] || continue
+	if timeout -k 5 120 "$t" >"$B/test-out/unit.$(basename "$t").log" 2>&1; then
+		up=$((up+1)); echo "ok   unit $(basename "$t")"
+	else
+		uf=$((uf+1)); echo "FAIL unit $(basename "$t")"; tail -20 "$B/test-out/unit.$(basename "$t").log" | sed 's/^/    /'
+	fi
+done
+echo "$up passed, $uf failed" > "$B/test-out/unit.sum"; tally "$B/test-out/unit.sum"
+
+echo "== differential suite (kernel vs udsx)"
+bash test/run-diff.sh "$B" diff | tee "$B/test-out/diff.log"; tally "$B/test-out/diff.log"
+
+if [ -x "$B/asan/udsx" ]; then
+	echo "== differential suite under AddressSanitizer + UndefinedBehaviorSanitizer"
+	export ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0:abort_on_error=1
+	export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+	bash test/run-diff.sh "$B/asan" asan | tee "$B/test-out/asan.log"; tally "$B/test-out/asan.log"
+fi
+[ -f test/run-extra.sh ] && { echo "== command and environment checks"; bash test/run-extra.sh "$B" | tee "$B/test-out/extra.log"; tally "$B/test-out/extra.log"; }
+echo
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
