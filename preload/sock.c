@@ -64,10 +64,11 @@ EXPORT int setsockopt(int fd, int level, int name, const void *val, socklen_t le
 		uint32_t bump = atomic_load(&es->bump);
 
 		atomic_store(&es->sndbuf, (uint32_t)v);
+		/* more than the ring can hold: this end sends through the kernel */
+		if ((uint64_t)v + 2 * 65536 > e.ch->ring_size / 2)
+			udsx_revert_dir(fd, e.ch, e.side, fd);
 		if (bump) {
-			int half = (int)((v + bump * UDSX_BELL_TRUESIZE) / 2);
-
-			udsx_real.setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &half, sizeof(half));
+			udsx_set_real_sndbuf(fd, (uint32_t)v + bump * UDSX_BELL_TRUESIZE);
 		}
 	}
 	if (name == SO_RCVLOWAT && udsx_real.getsockopt(fd, SOL_SOCKET, SO_RCVLOWAT, &v, &l) == 0)

@@ -46,8 +46,10 @@ void udsx_claim_drop(struct udsx_chan *ch, int d)
 		;
 }
 
-/* Writer side, after publishing n units (bytes on STREAM, 1 per record). */
-void udsx_bell_notify(int fd, struct udsx_chan *ch, int d, uint32_t n)
+/* Writer side, after publishing n units (bytes on STREAM, 1 per record).
+ * Returns 0, or -errno when the doorbell could not be delivered because the
+ * peer is gone (the caller then lets the kernel report it). */
+int udsx_bell_notify(int fd, struct udsx_chan *ch, int d, uint32_t n)
 {
 	_Atomic uint64_t *ctl = &ch->h->dir[d].ctl;
 	uint64_t c = atomic_load(ctl), nc;
@@ -55,7 +57,7 @@ void udsx_bell_notify(int fd, struct udsx_chan *ch, int d, uint32_t n)
 
 	do {
 		if ((c & CTL_CLOSED) || CTL_OUTSTANDING(c))
-			return;
+			return 0;
 		if (CTL_CLAIM(c) >= n) {
 			nc = c - ((uint64_t)n << CTL_CLAIM_SHIFT);
 			ring = false;
@@ -65,8 +67,16 @@ void udsx_bell_notify(int fd, struct udsx_chan *ch, int d, uint32_t n)
 			ring = true;
 		}
 	} while (!atomic_compare_exchange_weak(ctl, &c, nc));
-	if (ring && udsx_real.send(fd, "B", 1, MSG_DONTWAIT | MSG_NOSIGNAL) != 1)
-		udsx_dbg("doorbell send failed: errno %d", errno);
+	if (ring && udsx_real.send(fd, "B", 1, MSG_DONTWAIT | MSG_NOSIGNAL) != 1) {
+		int e = errno;
+
+		/* not sent: take it back so nobody waits for it */
+		atomic_fetch_sub(ctl, 1ull << 16);
+		udsx_dbg("doorbell send failed: errno %d", e);
+		if (e == EPIPE || e == ECONNREFUSED || e == ECONNRESET || e == ENOTCONN)
+			return -e;
+	}
+	return 0;
 }
 
 static void nap(void)

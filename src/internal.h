@@ -119,7 +119,7 @@ hidden int udsx_inq(int fd, struct udsx_end *e, int *out);
 hidden int udsx_outq(int fd, struct udsx_end *e, int *out);
 
 /* ---- doorbells (bell.c) ---- */
-hidden void udsx_bell_notify(int fd, struct udsx_chan *ch, int d, uint32_t n);
+hidden int udsx_bell_notify(int fd, struct udsx_chan *ch, int d, uint32_t n);
 hidden int udsx_bell_eat(int fd, struct udsx_chan *ch, int d, bool wait);
 hidden void udsx_claim_set(struct udsx_chan *ch, int d, uint32_t n);
 hidden void udsx_claim_drop(struct udsx_chan *ch, int d);
@@ -128,6 +128,7 @@ hidden void udsx_claim_drop(struct udsx_chan *ch, int d);
 hidden int udsx_ring_put(struct udsx_chan *ch, int d, const struct iovec *iov, int iovcnt,
 			 size_t skip, uint32_t len, uint32_t truesize);
 hidden bool udsx_ring_empty(struct udsx_chan *ch, int d);
+hidden void udsx_ring_discard(struct udsx_chan *ch, int d);
 hidden bool udsx_ring_closed(struct udsx_chan *ch, int d);
 hidden void udsx_ring_corrupt(struct udsx_chan *ch, int d);
 struct udsx_cursor {
@@ -148,6 +149,7 @@ hidden void udsx_revert_dir(int fd, struct udsx_chan *ch, int d, int peer_fd);
 hidden void udsx_revert_end(int fd, struct udsx_end *e, int why);
 hidden int udsx_find_fd_of(struct udsx_chan *ch, int side);
 hidden void udsx_revert_inheritable(void);
+hidden void udsx_set_real_sndbuf(int fd, uint32_t v);
 hidden void udsx_end_released(int fd, struct udsx_end *e);
 hidden void udsx_release_all(void);
 hidden void udsx_leave_kernel_only(int fd, struct udsx_end *e);

@@ -10,7 +10,12 @@
  * the caller performs the kernel call itself.
  */
 #include <errno.h>
+#include <linux/futex.h>
 #include <poll.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
 #include <sched.h>
 #include <string.h>
 #include "internal.h"
@@ -98,21 +103,108 @@ static void settle(int fd, struct udsx_end *e, uint32_t sndbuf)
 	udsx_revert_dir(fd, e->ch, e->side, fd);
 }
 
-/* Wait for room below sndbuf; false = give up (caller reverts). */
-static bool wait_room(struct udsx_end *e, uint32_t sndbuf)
-{
-	struct waitarg w = { e->ch, e->side, sndbuf - 1 };
-	int i;
+static int timeo_ms(int fd, int opt);
 
-	for (i = 0; i < 20; i++) {
-		if (udsx_spin_until(below, &w, udsx_cfg.spin_us > 100 ? udsx_cfg.spin_us : 100))
-			return true;
-		sched_yield();
+/* Sleep up to `ms` for the reader to free room; -EINTR if a signal handler
+ * ran (futex waits with a timeout are never restarted). */
+static int sleep_room(struct udsx_dir *dir, int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	atomic_store(&dir->waiters, 1);
+	if (syscall(SYS_futex, &dir->waiters, FUTEX_WAIT, 1, &ts, NULL, 0) < 0 && errno == EINTR)
+		return -EINTR;
+	return 0;
+}
+
+/*
+ * Wait for the charge to drop below sndbuf. Returns 1 when there is room,
+ * 0 when the caller should give the direction to the kernel (nothing sent
+ * yet and the reader is not coming: the kernel's own blocking send then
+ * gives exact signal and timeout behaviour), or -1 when the call must end
+ * with its partial count (`sent` > 0: a signal, SO_SNDTIMEO, or the peer
+ * went away; the kernel returns the partial count then too).
+ */
+static int wait_room(int fd, struct udsx_end *e, uint32_t sndbuf, size_t sent)
+{
+	struct udsx_dir *dir = &e->ch->h->dir[e->side];
+	struct waitarg w = { e->ch, e->side, sndbuf - 1 };
+	int waited = 0, limit = sent ? timeo_ms(fd, SO_SNDTIMEO) : 20;
+
+	if (udsx_spin_until(below, &w, udsx_cfg.spin_us > 100 ? udsx_cfg.spin_us : 100))
+		return 1;
+	for (;;) {
+		if (udsx_ring_closed(e->ch, e->side) || peer_gone(e->ch, e->side)) {
+			struct pollfd p = { .fd = fd, .events = 0 };
+			int err;
+			socklen_t l = sizeof(err);
+
+			if (!sent)
+				return 0;
+			/* A sender woken by the peer's close consumes the error
+			 * that close posts; let the close land first. */
+			if (udsx_ring_closed(e->ch, e->side))
+				poll(&p, 1, 20);
+			udsx_real.getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &l);
+			return -1;
+		}
+		if (below(&w))
+			return 1;
+		if (limit >= 0 && waited >= limit)
+			return sent ? -1 : 0;
+		if (sleep_room(dir, 2) == -EINTR && sent)
+			return -1;
+		waited += 2;
 	}
-	return false;
+}
+
+/* SO_RCVTIMEO/SO_SNDTIMEO in milliseconds for poll(), -1 if none. */
+static int timeo_ms(int fd, int opt)
+{
+	struct timeval tv = { 0, 0 };
+	socklen_t l = sizeof(tv);
+
+	if (udsx_real.getsockopt(fd, SOL_SOCKET, opt, &tv, &l) < 0 || (!tv.tv_sec && !tv.tv_usec))
+		return -1;
+	return (int)(tv.tv_sec * 1000 + (tv.tv_usec + 999) / 1000);
+}
+
+/*
+ * Sleep until the socket is ready, for a call that has already moved data.
+ * The kernel returns the partial count on any signal, SA_RESTART or not, so
+ * this waits in poll(), which is never restarted. Returns > 0 ready,
+ * -EINTR, or -EAGAIN on timeout.
+ */
+static int wait_partial(int fd, short ev, int opt)
+{
+	struct pollfd p = { .fd = fd, .events = ev };
+	int r = poll(&p, 1, timeo_ms(fd, opt));
+
+	if (r < 0)
+		return -errno;
+	return r ? 1 : -EAGAIN;
 }
 
 /* Bytes/messages go to the kernel from here on (direction reverted). */
+static void kernel_iov_advance(struct msghdr *m, size_t n)
+{
+	while (n && m->msg_iovlen) {
+		if (n < m->msg_iov->iov_len) {
+			m->msg_iov->iov_base = (char *)m->msg_iov->iov_base + n;
+			m->msg_iov->iov_len -= n;
+			return;
+		}
+		n -= m->msg_iov->iov_len;
+		m->msg_iov++;
+		m->msg_iovlen--;
+	}
+}
+
+static bool nonblocking_flags(int flags)
+{
+	return flags & MSG_DONTWAIT;
+}
+
 static ssize_t kernel_rest(int fd, struct udsx_io *io, size_t done)
 {
 	struct msghdr m = { 0 };
@@ -132,10 +224,26 @@ static ssize_t kernel_rest(int fd, struct udsx_io *io, size_t done)
 	}
 	m.msg_iov = v;
 	m.msg_iovlen = (size_t)n;
-	r = udsx_real.sendmsg(fd, &m, io->flags | (done ? MSG_NOSIGNAL : 0));
-	if (r < 0)
-		return done ? (ssize_t)done : -errno;
-	return (ssize_t)done + r;
+	if (!done) {
+		r = udsx_real.sendmsg(fd, &m, io->flags);
+		return r < 0 ? -errno : r;
+	}
+	/* Part is already queued: a signal or timeout now ends the call with
+	 * the partial count, as in the kernel. Only STREAM gets here. */
+	for (;;) {
+		r = udsx_real.sendmsg(fd, &m, io->flags | MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (r > 0) {
+			done += (size_t)r;
+			if (done >= io->len)
+				return (ssize_t)done;
+			kernel_iov_advance(&m, (size_t)r);
+			continue;
+		}
+		if (r < 0 && errno == EAGAIN && !nonblocking_flags(io->flags) &&
+		    wait_partial(fd, POLLOUT, SO_SNDTIMEO) > 0)
+			continue;
+		return (ssize_t)done;
+	}
 }
 
 static ssize_t stream_send(int fd, struct udsx_end *e, struct udsx_io *io)
@@ -157,8 +265,15 @@ static ssize_t stream_send(int fd, struct udsx_end *e, struct udsx_io *io)
 		if (atomic_load_explicit(&ch->h->dir[d].charged, memory_order_acquire) >= sndbuf) {
 			if (nb)
 				break;
-			if (!wait_room(e, sndbuf))
-				goto to_kernel;
+			udsx_unlock(&ch->h->dir[d].wlock);
+			r = wait_room(fd, e, sndbuf, sent);
+			if (r < 0)
+				return (ssize_t)sent;
+			if (r == 0)
+				goto to_kernel_unlocked;
+			if (udsx_lock(&ch->h->dir[d].wlock) < 0)
+				goto to_kernel_unlocked;
+			continue;
 		}
 		seg = io->len - sent < segmax ? io->len - sent : segmax;
 		r = udsx_ring_put(ch, d, io->iov, io->iovcnt, sent, (uint32_t)seg,
@@ -168,9 +283,8 @@ static ssize_t stream_send(int fd, struct udsx_end *e, struct udsx_io *io)
 				break;
 			goto to_kernel;
 		}
-		if (r < 0)
-			goto to_kernel;
-		udsx_bell_notify(fd, ch, d, (uint32_t)seg);
+		if (r < 0 || udsx_bell_notify(fd, ch, d, (uint32_t)seg) < 0)
+			goto to_kernel;	/* closed, or the peer is gone: the kernel says how */
 		sent += seg;
 	}
 	udsx_unlock(&ch->h->dir[d].wlock);
@@ -180,8 +294,22 @@ static ssize_t stream_send(int fd, struct udsx_end *e, struct udsx_io *io)
 	return (ssize_t)sent;
 to_kernel:
 	udsx_unlock(&ch->h->dir[d].wlock);
+to_kernel_unlocked:
 	udsx_revert_dir(fd, ch, d, fd);
 	return kernel_rest(fd, io, sent);
+}
+
+/* A DGRAM send refused because the peer died also discards the sender's
+ * own receive queue, ring included. */
+static ssize_t discard_if_refused(int fd, struct udsx_chan *ch, int d, ssize_t r)
+{
+	if (r == -ECONNREFUSED && ch->type == SOCK_DGRAM &&
+	    udsx_lock(&ch->h->dir[1 - d].rlock) == 0) {
+		udsx_ring_discard(ch, 1 - d);
+		udsx_bell_eat(fd, ch, 1 - d, false);
+		udsx_unlock(&ch->h->dir[1 - d].rlock);
+	}
+	return r;
 }
 
 static ssize_t record_send(int fd, struct udsx_end *e, struct udsx_io *io)
@@ -194,9 +322,13 @@ static ssize_t record_send(int fd, struct udsx_end *e, struct udsx_io *io)
 
 	/* Size errors are the kernel's, and checked before anything else
 	 * except shutdown, which peer_gone() already sent to the kernel. */
-	if (io->len > sndbuf - 32 || io->len > UDSX_DGRAM_MAX ||
-	    io->len + 2 * 64 > ch->ring_size / 2)
-		return io->len > sndbuf - 32 ? -EMSGSIZE : UDSX_PASS;
+	if (io->len > sndbuf - 32)
+		return -EMSGSIZE;
+	if (io->len > UDSX_DGRAM_MAX || io->len + 2 * 64 > ch->ring_size / 2) {
+		/* too big for this ring: the kernel carries it (ENOBUFS...) */
+		udsx_revert_dir(fd, ch, d, fd);
+		return UDSX_PASS;
+	}
 	if (udsx_lock(&ch->h->dir[d].wlock) < 0) {
 		udsx_revert_end(fd, e, EDEADLK);
 		return UDSX_PASS;
@@ -210,22 +342,47 @@ static ssize_t record_send(int fd, struct udsx_end *e, struct udsx_io *io)
 			if (r != -ENOSPC)
 				goto to_kernel;
 		}
+		udsx_unlock(&ch->h->dir[d].wlock);
 		if (nb) {
-			udsx_unlock(&ch->h->dir[d].wlock);
 			settle(fd, e, sndbuf);
 			return -EAGAIN;
 		}
-		if (!wait_room(e, sndbuf))
-			goto to_kernel;
+		if (wait_room(fd, e, sndbuf, 0) <= 0 || udsx_lock(&ch->h->dir[d].wlock) < 0)
+			goto to_kernel_unlocked;
 	}
-	udsx_bell_notify(fd, ch, d, 1);
+	r = udsx_bell_notify(fd, ch, d, 1);
+	if (r == -ECONNREFUSED || r == -ECONNRESET) {
+		/* the doorbell's send already took the kernel's one-time
+		 * answer (and, for DGRAM, disconnected us): it is ours */
+		udsx_unlock(&ch->h->dir[d].wlock);
+		udsx_revert_dir(fd, ch, d, fd);
+		return discard_if_refused(fd, ch, d, r);
+	}
+	if (r < 0)
+		goto to_kernel;	/* the peer is gone: let the kernel say how */
 	udsx_unlock(&ch->h->dir[d].wlock);
 	settle(fd, e, sndbuf);
 	return (ssize_t)io->len;
 to_kernel:
 	udsx_unlock(&ch->h->dir[d].wlock);
+to_kernel_unlocked:
 	udsx_revert_dir(fd, ch, d, fd);
-	return kernel_rest(fd, io, 0);
+	return discard_if_refused(fd, ch, d, kernel_rest(fd, io, 0));
+}
+
+/* Doorbells the reader has retired since a revert no longer need room in
+ * the real send buffer. */
+static void unbump(int fd, struct udsx_chan *ch, int d)
+{
+	struct udsx_endstate *es = &ch->h->end[d];
+	uint32_t b = atomic_load_explicit(&es->bump, memory_order_relaxed), k;
+
+	if (!b)
+		return;
+	k = CTL_OUTSTANDING(atomic_load(&ch->h->dir[d].ctl));
+	if (k < b && atomic_compare_exchange_strong(&es->bump, &b, k)) {
+		udsx_set_real_sndbuf(fd, atomic_load(&es->sndbuf) + k * UDSX_BELL_TRUESIZE);
+	}
 }
 
 ssize_t udsx_send(int fd, struct udsx_end *e, struct udsx_io *io)
@@ -233,8 +390,10 @@ ssize_t udsx_send(int fd, struct udsx_end *e, struct udsx_io *io)
 	struct udsx_chan *ch = e->ch;
 	int d = e->side;
 
-	if (!udsx_end_active(e) || udsx_ring_closed(ch, d) || peer_gone(ch, d))
+	if (!udsx_end_active(e) || udsx_ring_closed(ch, d) || peer_gone(ch, d)) {
+		unbump(fd, ch, d);
 		return UDSX_PASS;
+	}
 	if (io->flags & ~SEND_OK_FLAGS) {
 		/* MSG_OOB and anything else we do not carry: kernel path,
 		 * after the ring has been handed over so order is kept. */
@@ -430,7 +589,11 @@ ssize_t udsx_recv(int fd, struct udsx_end *e, struct udsx_io *io)
 			if (!udsx_ring_empty(ch, d))
 				continue;
 		}
-		r = kernel_look(fd, !nb);
+		r = done && !nb ? wait_partial(fd, POLLIN, SO_RCVTIMEO) : kernel_look(fd, !nb);
+		if (done && r == 1)
+			r = kernel_look(fd, false);
+		if (r == -EAGAIN && done && !nb)
+			return (ssize_t)done;
 		if (!udsx_ring_empty(ch, d))
 			continue;	/* a doorbell, or data that raced the look */
 		if (r == 1) {
@@ -453,6 +616,32 @@ ssize_t udsx_recv(int fd, struct udsx_end *e, struct udsx_io *io)
 	}
 }
 
+/*
+ * The direction toward us is on the kernel path; doorbells sent before the
+ * switch may still sit in front of the data. Eating them here would consume
+ * a pending SEQPACKET error and free the writer's buffer early, so for
+ * STREAM and SEQPACKET (which sum the queue) subtract them instead. DGRAM
+ * reports the head message, so the doorbells must go.
+ */
+static int inq_after_revert(int fd, struct udsx_end *e, int *out)
+{
+	struct udsx_dir *dir = &e->ch->h->dir[1 - e->side];
+	int r;
+
+	if (e->ch->type == SOCK_DGRAM) {
+		if (udsx_lock(&dir->rlock) == 0) {
+			udsx_bell_eat(fd, e->ch, 1 - e->side, true);
+			udsx_unlock(&dir->rlock);
+		}
+		return UDSX_PASS;
+	}
+	r = udsx_real.ioctl(fd, FIONREAD, out);
+	if (r < 0)
+		return -errno;
+	*out -= CTL_OUTSTANDING(atomic_load(&dir->ctl));
+	return 0;
+}
+
 /* SIOCINQ/FIONREAD as the kernel computes it for this type. */
 int udsx_inq(int fd, struct udsx_end *e, int *out)
 {
@@ -466,12 +655,7 @@ int udsx_inq(int fd, struct udsx_end *e, int *out)
 			*out = 0;
 			return 0;
 		}
-		/* the kernel counts from here: retire doorbells first */
-		if (udsx_lock(&dir->rlock) == 0) {
-			udsx_bell_eat(fd, ch, d, true);
-			udsx_unlock(&dir->rlock);
-		}
-		return UDSX_PASS;
+		return inq_after_revert(fd, e, out);
 	}
 	if (ch->type == SOCK_DGRAM) {
 		if (udsx_ring_peek(ch, d, &c) < 0)

@@ -24,7 +24,7 @@
 
 #define TAIL_CLOSED (1ull << 63)
 
-static void set_real_sndbuf(int fd, uint32_t v)
+void udsx_set_real_sndbuf(int fd, uint32_t v)
 {
 	int half = (int)(v / 2);
 
@@ -44,7 +44,7 @@ static void resend(int wfd, struct udsx_chan *ch, int d)
 	if (charged > (1u << 30))
 		charged = 1u << 30;
 	/* let the kernel take the whole residue without blocking */
-	set_real_sndbuf(wfd, sndbuf + (uint32_t)charged + 2 * 65536);
+	udsx_set_real_sndbuf(wfd, sndbuf + (uint32_t)charged + 2 * 65536);
 	if (udsx_ring_peek(ch, d, &c) == 0) {
 		do {
 			ssize_t r = udsx_real.send(wfd, c.data + c.off, c.len - c.off,
@@ -59,17 +59,22 @@ static void resend(int wfd, struct udsx_chan *ch, int d)
 	 * socket's kernel buffer; widen it by exactly that much until then. */
 	k = CTL_OUTSTANDING(atomic_load(&ch->h->dir[d].ctl));
 	atomic_store(&es->bump, k);
-	set_real_sndbuf(wfd, sndbuf + k * UDSX_BELL_TRUESIZE);
+	udsx_set_real_sndbuf(wfd, sndbuf + k * UDSX_BELL_TRUESIZE);
 }
 
 void udsx_revert_dir(int fd, struct udsx_chan *ch, int d, int wfd)
 {
 	struct udsx_dir *dir = &ch->h->dir[d];
-	int wl = udsx_lock(&dir->wlock), rl;
+	int wl = udsx_lock(&dir->wlock), rl, rfd;
 
 	atomic_fetch_or(&dir->ctl, CTL_CLOSED);
 	atomic_fetch_or(&dir->tail, TAIL_CLOSED);
 	rl = udsx_lock(&dir->rlock);
+	/* If this process holds the reading end too, retire its doorbells now:
+	 * left in the kernel they would be charged to the writer's buffer. */
+	rfd = udsx_find_fd_of(ch, 1 - d);
+	if (rfd >= 0 && rl == 0)
+		udsx_bell_eat(rfd, ch, d, true);
 	if (wfd >= 0 && !udsx_ring_empty(ch, d))
 		resend(wfd, ch, d);
 	if (rl == 0)

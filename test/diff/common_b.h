@@ -84,15 +84,13 @@ static pid_t gettid_(void)
 	return (pid_t)syscall(SYS_gettid);
 }
 
-/* State letter of a thread of this process, '?' if unknown. */
-static char thread_state(pid_t tid)
+/* State letter of /proc/<path>/stat, '?' if gone. */
+static char proc_state(const char *path)
 {
-	char path[64], buf[256], *p;
-	int fd;
+	char buf[256], *p;
+	int fd = open(path, O_RDONLY);
 	ssize_t n;
 
-	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
-	fd = open(path, O_RDONLY);
 	if (fd < 0)
 		return '?';
 	n = read(fd, buf, sizeof(buf) - 1);
@@ -104,45 +102,38 @@ static char thread_state(pid_t tid)
 	return p && p[1] && p[2] ? p[2] : '?';
 }
 
-/* Wait (at most ~2 s) until thread tid sleeps, then a little more. Used only
- * to make it likely that a party is blocked; transcripts never depend on it. */
-static void wait_sleeping(pid_t tid)
+/* Wait (at most ~2 s) until the task sleeps in three checks 2 ms apart,
+ * then 20 ms more. Used only to make it likely that a party is blocked;
+ * transcripts never depend on it. */
+static void wait_path_sleeping(const char *path)
 {
-	int i;
+	int i, seen = 0;
 
-	for (i = 0; i < 2000; i++) {
-		char s = thread_state(tid);
+	for (i = 0; i < 1000 && seen < 3; i++) {
+		char s = proc_state(path);
 
-		if (s == 'S' || s == 'D' || s == '?')
+		if (s == '?' || s == 'Z')
 			break;
-		nap_ms(1);
+		seen = s == 'S' ? seen + 1 : 0;
+		nap_ms(2);
 	}
 	nap_ms(20);
 }
 
-/* Same for a child process. */
+static void wait_sleeping(pid_t tid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
+	wait_path_sleeping(path);
+}
+
 static void wait_sleeping_pid(pid_t pid)
 {
-	char path[64], buf[256], *p;
-	int i, fd;
-	ssize_t n;
+	char path[64];
 
-	for (i = 0; i < 2000; i++) {
-		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-		fd = open(path, O_RDONLY);
-		if (fd < 0)
-			break;
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (n <= 0)
-			break;
-		buf[n] = 0;
-		p = strrchr(buf, ')');
-		if (!p || !p[1] || p[2] == 'S' || p[2] == 'D' || p[2] == 'Z')
-			break;
-		nap_ms(1);
-	}
-	nap_ms(20);
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	wait_path_sleeping(path);
 }
 
 /* One-shot ITIMER_REAL of ms milliseconds (delivers SIGALRM). */
@@ -419,6 +410,387 @@ static void show_atmark(const char *label, int fd)
 		show(label, -1);
 	else
 		say("%s: atmark=%d", label, at);
+}
+
+/*
+ * Data plans shared by a parent and a process it forks, execs or spawns.
+ * Direction d (0 = parent to peer, 1 = peer to parent) is a sequence of
+ * "units": bytes on STREAM, messages on DGRAM/SEQPACKET. Message k of
+ * direction d has length msg_len(k) and byte j = pat(d, k * 131 + j), so a
+ * reader can check order, boundaries and content of every unit, across any
+ * switch point (fork, exec, fd passing). A DGRAM direction ends with an END
+ * message, STREAM/SEQPACKET ones with EOF. The peer ends its direction with
+ * a REPORT of what it received (the last 64 bytes on STREAM).
+ */
+#define END_LEN 2000
+#define REPORT_LEN 1999
+#define REPORT_STREAM 64
+
+static long msg_len(long k)
+{
+	return 1 + (k * 37) % 1500;
+}
+
+/* Send units [from, from+count) of direction d. With nonblock, stop at the
+ * first EAGAIN (a STREAM unit may then be split; the return counts whole
+ * bytes). Returns units sent, or -errno if none could be sent. */
+static long send_units(int fd, int d, long from, long count, int nonblock)
+{
+	static char b[4096];
+	long done = 0, j, r, n;
+	int fl = MSG_NOSIGNAL | (nonblock ? MSG_DONTWAIT : 0);
+
+	while (done < count) {
+		long k = from + done;
+
+		if (T_TYPE == SOCK_STREAM) {
+			/* varying write sizes: 1..4096 */
+			n = 1 + (k * 13) % 4096;
+			if (n > count - done)
+				n = count - done;
+			for (j = 0; j < n; j++)
+				b[j] = pat(d, k + j);
+		} else {
+			n = msg_len(k);
+			for (j = 0; j < n; j++)
+				b[j] = pat(d, k * 131 + j);
+		}
+		r = send(fd, b, n, fl);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return done ? done : -errno;
+		}
+		done += T_TYPE == SOCK_STREAM ? r : 1;
+	}
+	return done;
+}
+
+/* Close direction: SHUT_WR on STREAM/SEQPACKET, an END message on DGRAM. */
+static void finish_units(int fd)
+{
+	static char e[END_LEN];
+
+	if (T_TYPE == SOCK_DGRAM) {
+		memset(e, 0xEE, sizeof(e));
+		send(fd, e, sizeof(e), MSG_NOSIGNAL);
+	} else {
+		shutdown(fd, SHUT_WR);
+	}
+}
+
+struct got {
+	long units, bytes, bad, trunc;
+	int ended, err;		/* saw END/EOF; errno of a failed read */
+	char report[REPORT_LEN + 1];
+};
+
+/* Receive direction d until its end. With want_report, the last unit before
+ * the end is the peer's REPORT (STREAM: the last 64 bytes before EOF). */
+static void recv_units(int fd, int d, int want_report, struct got *g)
+{
+	static char b[8192];
+	static char tail[REPORT_STREAM];
+	long r, j, k;
+
+	memset(g, 0, sizeof(*g));
+	if (T_TYPE == SOCK_STREAM) {
+		/* Keep the last 64 bytes back until EOF tells us they are the report. */
+		long held = 0;
+
+		for (;;) {
+			r = recv(fd, b, sizeof(b), 0);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0) {
+				g->ended = r == 0;
+				g->err = r < 0 ? errno : 0;
+				break;
+			}
+			for (j = 0; j < r; j++) {
+				if (want_report) {
+					if (held == REPORT_STREAM) {
+						if ((unsigned char)tail[0] != pat(d, g->units))
+							g->bad++;
+						g->units++;
+						memmove(tail, tail + 1, REPORT_STREAM - 1);
+						held--;
+					}
+					tail[held++] = b[j];
+				} else {
+					if ((unsigned char)b[j] != pat(d, g->units))
+						g->bad++;
+					g->units++;
+				}
+			}
+		}
+		g->bytes = g->units;
+		if (want_report) {
+			memcpy(g->report, tail, held);
+			g->report[held] = 0;
+		}
+		return;
+	}
+	for (;;) {
+		r = recv(fd, b, sizeof(b), MSG_TRUNC);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			g->err = errno;
+			break;
+		}
+		if (r == 0 && T_TYPE == SOCK_SEQPACKET) {
+			g->ended = 1;
+			break;
+		}
+		if (r == END_LEN && T_TYPE == SOCK_DGRAM && !want_report) {
+			g->ended = 1;
+			break;
+		}
+		if (r == REPORT_LEN && want_report) {
+			memcpy(g->report, b, REPORT_LEN);
+			g->report[REPORT_LEN] = 0;
+			if (T_TYPE == SOCK_DGRAM) {
+				g->ended = 1;
+				break;
+			}
+			continue;
+		}
+		if (r > (long)sizeof(b)) {
+			g->trunc++;
+			r = sizeof(b);
+		}
+		k = g->units;
+		if (r != msg_len(k))
+			g->bad++;
+		else
+			for (j = 0; j < r; j++)
+				if ((unsigned char)b[j] != pat(d, k * 131 + j)) {
+					g->bad++;
+					break;
+				}
+		g->units++;
+		g->bytes += r;
+	}
+}
+
+/* What a read after the end gives: "eof", "eagain", or "data" (stray). */
+static const char *after_end(int fd)
+{
+	char c[8];
+	long r = recv(fd, c, sizeof(c), MSG_DONTWAIT);
+
+	if (r == 0 && T_TYPE != SOCK_DGRAM)
+		return "eof";
+	if (r < 0 && errno == EAGAIN)
+		return "eagain";
+	if (r < 0)
+		return errname(errno);
+	return "data";
+}
+
+/*
+ * The peer's side: read direction 0 to its end, check nothing follows,
+ * send units [c_off, c_off+c_cnt) of direction 1, then the REPORT. Used by
+ * forked children and by exec'd/spawned images of the scenario itself.
+ */
+/* Send the REPORT describing g (64 bytes on STREAM, one message else). */
+static void send_report(int fd, struct got *g)
+{
+	char rep[REPORT_LEN];
+
+	memset(rep, ' ', sizeof(rep));
+	snprintf(rep, sizeof(rep), "got=%ld bytes=%ld bad=%ld trunc=%ld end=%d err=%s after=%s",
+		 g->units, g->bytes, g->bad, g->trunc, g->ended, g->err ? errname(g->err) : "0",
+		 after_end(fd));
+	if (T_TYPE == SOCK_STREAM) {
+		/* fixed 64-byte report: pad with '.' */
+		char s[REPORT_STREAM];
+		size_t n = strlen(rep);
+
+		memset(s, '.', sizeof(s));
+		memcpy(s, rep, n < sizeof(s) ? n : sizeof(s));
+		write_all(fd, s, sizeof(s));
+	} else {
+		send(fd, rep, REPORT_LEN, MSG_NOSIGNAL);
+	}
+}
+
+static int peer_role(int fd, long c_off, long c_cnt)
+{
+	struct got g;
+	int type = -1, env = getenv("LD_PRELOAD") != NULL;
+	socklen_t l = sizeof(type);
+	long r;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &l) < 0 || type != T_TYPE)
+		return 10;
+	recv_units(fd, 0, 0, &g);
+	r = send_units(fd, 1, c_off, c_cnt, 0);
+	send_report(fd, &g);
+	if (r != c_cnt)
+		return 11;
+	return env ? 20 : 0;	/* callers that keep LD_PRELOAD ignore 20 */
+}
+
+/* Parent's summary of what came back. */
+static void show_got(const char *label, struct got *g)
+{
+	char rep[REPORT_LEN + 1];
+	char *p;
+
+	say("%s: units=%ld bytes=%ld bad=%ld trunc=%ld end=%d err=%s", label, g->units,
+	    g->bytes, g->bad, g->trunc, g->ended, g->err ? errname(g->err) : "0");
+	if (!g->report[0])
+		return;
+	snprintf(rep, sizeof(rep), "%s", g->report);
+	p = strchr(rep, '.');
+	if (T_TYPE == SOCK_STREAM && p)
+		*p = 0;
+	for (p = rep + strlen(rep); p > rep && p[-1] == ' '; p--)
+		p[-1] = 0;
+	say("%s: peer report: %s", label, rep);
+}
+
+static const char *type_name(void)
+{
+	return T_TYPE == SOCK_STREAM ? "stream" : T_TYPE == SOCK_DGRAM ? "dgram" : "seqpacket";
+}
+
+/* A copy of environ without any LD_PRELOAD entry. */
+static char **env_without_preload(void)
+{
+	extern char **environ;
+	char **e;
+	int n = 0, i = 0;
+
+	for (e = environ; *e; e++)
+		n++;
+	e = calloc(n + 1, sizeof(*e));
+	for (n = 0; environ[n]; n++)
+		if (strncmp(environ[n], "LD_PRELOAD=", 11))
+			e[i++] = environ[n];
+	e[i] = NULL;
+	return e;
+}
+
+/* In a child: silence stdout (only the parent prints), then exec argv[0]
+ * again as "<type>-<role>" with the given numeric arguments. */
+static void exec_self(const char *argv0, const char *role, long a1, long a2, long a3, int plain)
+{
+	extern char **environ;
+	char inst[64], s1[24], s2[24], s3[24];
+	char *args[] = { (char *)argv0, inst, s1, s2, s3, NULL };
+	int dn = open("/dev/null", O_WRONLY);
+
+	if (dn >= 0) {
+		dup2(dn, 1);
+		close(dn);
+	}
+	snprintf(inst, sizeof(inst), "%s-%s", type_name(), role);
+	snprintf(s1, sizeof(s1), "%ld", a1);
+	snprintf(s2, sizeof(s2), "%ld", a2);
+	snprintf(s3, sizeof(s3), "%ld", a3);
+	execve(argv0, args, plain ? env_without_preload() : environ);
+	_exit(12);
+}
+
+/* Read exactly count units of direction d starting at unit `from`, never
+ * more (STREAM reads ask only for what is missing). Returns bad units. */
+static long recv_exact_units(int fd, int d, long from, long count)
+{
+	static char b[8192];
+	long got = 0, bad = 0, r, j;
+
+	while (got < count) {
+		long ask = sizeof(b);
+
+		if (T_TYPE == SOCK_STREAM && ask > count - got)
+			ask = count - got;
+		r = recv(fd, b, ask, 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return bad + count - got;
+		if (T_TYPE == SOCK_STREAM) {
+			for (j = 0; j < r; j++)
+				bad += (unsigned char)b[j] != pat(d, from + got + j);
+			got += r;
+		} else {
+			long k = from + got;
+
+			if (r != msg_len(k))
+				bad++;
+			else
+				for (j = 0; j < r; j++)
+					if ((unsigned char)b[j] != pat(d, k * 131 + j)) {
+						bad++;
+						break;
+					}
+			got++;
+		}
+	}
+	return bad;
+}
+
+/*
+ * Role of a spawned/exec'd helper sharing an end with its parent: read
+ * exactly p_cnt units of direction 0, then send units [c_off, c_off+c_cnt)
+ * of direction 1 on the same end. Exit code: 0 ok, 1 bad input, 2 short send.
+ */
+static int spawn_role(int fd, long p_cnt, long c_off, long c_cnt)
+{
+	int rc = 0;
+
+	if (recv_exact_units(fd, 0, 0, p_cnt))
+		rc |= 1;
+	if (send_units(fd, 1, c_off, c_cnt, 0) != c_cnt)
+		rc |= 2;
+	return rc;
+}
+
+/*
+ * The exec scenario (p_exec_udsx, p_exec_plain): data queued both ways,
+ * the child execs the scenario itself (with or without LD_PRELOAD), the new
+ * image reads everything and answers. Units are sized so that the pre-exec
+ * sends never block; "-full" fills both directions to EAGAIN instead.
+ */
+static void exec_scenario(int argc, char **argv, int plain)
+{
+	int sv[2];
+	long p1, p2, c1, n_p1, n_c1;
+	int full = strstr(T_INSTANCE, "-full") != NULL;
+	pid_t pid;
+	struct got g;
+
+	if (strstr(T_INSTANCE, "-execd") && argc >= 5) {
+		int rc = peer_role(atoi(argv[2]), atol(argv[3]), atol(argv[4]));
+
+		exit(rc == 20 && !plain ? 0 : rc);
+	}
+	watchdog(10);
+	n_p1 = full ? 1L << 30 : is_stream() ? 50000 : 20;
+	n_c1 = full ? 1L << 30 : is_stream() ? 30000 : 15;
+	pair(sv);
+	p1 = send_units(sv[0], 0, 0, n_p1, 1);
+	say("parent queued before fork: %ld", p1);
+	pid = fork();
+	if (pid == 0) {
+		alarm(10);	/* survives the exec */
+		close(sv[0]);
+		c1 = send_units(sv[1], 1, 0, n_c1, 1);
+		exec_self(argv[0], "execd", sv[1], c1, is_stream() ? 200000 : 150, plain);
+	}
+	close(sv[1]);
+	p2 = send_units(sv[0], 0, p1, is_stream() ? 300000 : 200, 0);
+	say("parent sent after fork: %ld", p2);
+	finish_units(sv[0]);
+	recv_units(sv[0], 1, 1, &g);
+	show_got("parent got", &g);
+	reap("child", pid);
+	say("parent after end: %s", after_end(sv[0]));
+	show_poll("parent end", sv[0]);
+	close(sv[0]);
 }
 
 #endif
