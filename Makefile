@@ -18,11 +18,12 @@ UNIT_SRC := $(wildcard test/unit/*.c)
 UNIT_BIN := $(patsubst test/unit/%.c,$(B)/test/unit/%,$(UNIT_SRC))
 BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(patsubst bench/%.c,$(B)/bench/%,$(BENCH_SRC))
+HOST_BIN := $(B)/test/hostile
 EX_SRC   := $(wildcard examples/*.c)
 EX_BIN   := $(patsubst examples/%.c,$(B)/examples/%,$(EX_SRC))
 
 .PHONY: all lib test bench demo clean asan check-env
-all: $(B)/libudsx.so $(B)/udsx $(DIFF_BIN) $(UNIT_BIN) $(BENCH_BIN) $(EX_BIN)
+all: $(B)/libudsx.so $(B)/udsx $(DIFF_BIN) $(UNIT_BIN) $(HOST_BIN) $(BENCH_BIN) $(EX_BIN)
 lib: $(B)/libudsx.so
 
 $(B)/obj/%.o: %.c $(wildcard src/*.h include/*.h preload/*.h)
@@ -41,6 +42,10 @@ $(B)/test/diff/%: test/diff/%.c $(wildcard test/diff/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE) -pthread -o $@ $<
 
+$(B)/test/hostile: test/hostile/hostile.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE) -o $@ $<
+
 # Unit tests link the library objects directly so they can reach internals.
 $(B)/test/unit/%: test/unit/%.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
@@ -57,7 +62,7 @@ $(B)/examples/%: examples/%.c $(wildcard examples/*.h)
 # The sanitizer build: same sources, instrumented, in build/asan.
 asan:
 	$(MAKE) B=$(B)/asan SAN="-fsanitize=address,undefined -fno-omit-frame-pointer" CFLAGS="-O1 -g" \
-		$(B)/asan/libudsx.so $(B)/asan/udsx $(patsubst $(B)/%,$(B)/asan/%,$(DIFF_BIN))
+		$(B)/asan/libudsx.so $(B)/asan/udsx $(B)/asan/test/hostile $(patsubst $(B)/%,$(B)/asan/%,$(DIFF_BIN))
 
 test: all asan
 	bash test/run-all.sh $(B)

@@ -22,6 +22,18 @@ for t in "$B"/test/unit/*; do
 done
 echo "$up passed, $uf failed" > "$B/test-out/unit.sum"; tally "$B/test-out/unit.sum"
 
+hostile() { # $1 = build dir, $2 = label
+	if timeout -k 5 60 "$1/udsx" run -- "$1/test/hostile" >"$B/test-out/hostile.$2.log" 2>&1; then
+		echo "ok   $2 hostile peer scribbling over the channel"; echo "1 passed, 0 failed" >"$B/test-out/hostile.$2.sum"
+	else
+		echo "FAIL $2 hostile peer (see $B/test-out/hostile.$2.log)"; tail -5 "$B/test-out/hostile.$2.log" | sed 's/^/    /'
+		echo "0 passed, 1 failed" >"$B/test-out/hostile.$2.sum"
+	fi
+	tally "$B/test-out/hostile.$2.sum"
+}
+echo "== untrusted peer"
+hostile "$B" plain
+
 echo "== differential suite (kernel vs udsx)"
 bash test/run-diff.sh "$B" diff | tee "$B/test-out/diff.log"; tally "$B/test-out/diff.log"
 
@@ -30,6 +42,7 @@ if [ -x "$B/asan/udsx" ]; then
 	export ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0:abort_on_error=1
 	export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 	bash test/run-diff.sh "$B/asan" asan | tee "$B/test-out/asan.log"; tally "$B/test-out/asan.log"
+	hostile "$B/asan" asan
 fi
 [ -f test/run-extra.sh ] && { echo "== command and environment checks"; bash test/run-extra.sh "$B" | tee "$B/test-out/extra.log"; tally "$B/test-out/extra.log"; }
 echo

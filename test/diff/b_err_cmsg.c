@@ -88,21 +88,24 @@ static void unpriv(int sv[2])
 	if (pid == 0) {
 		struct rlimit rl = { 16, 16 };
 		size_t l;
-		int n = 0, e = 0;
+		int n = 0, e = 0, id;
 
 		close(pp[0]);
 		alarm(10);
 		fds[0] = open("/dev/null", O_RDONLY);
-		if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
+		/* A uid of our own: fds in flight are counted per user, and
+		 * another run of this scenario must not share the count. */
+		id = 200000 + getpid() % 100000;
+		if (setresgid(id, id, id) || setresuid(id, id, id))
 			_exit(3);
 		setrlimit(RLIMIT_NOFILE, &rl);
 		l = creds(getpid(), 0, 0, CMSG_LEN(sizeof(struct ucred)));
 		r = send_ctl(sv[0], l);
 		dprintf(pp[1], "creds uid 0: %ld%s%s\n", r, r < 0 ? " " : "", r < 0 ? errname(errno) : "");
-		l = creds(1, 65534, 65534, CMSG_LEN(sizeof(struct ucred)));
+		l = creds(1, id, id, CMSG_LEN(sizeof(struct ucred)));
 		r = send_ctl(sv[0], l);
 		dprintf(pp[1], "creds pid 1: %ld%s%s\n", r, r < 0 ? " " : "", r < 0 ? errname(errno) : "");
-		l = creds(getpid(), 65534, 65534, CMSG_LEN(sizeof(struct ucred)));
+		l = creds(getpid(), id, id, CMSG_LEN(sizeof(struct ucred)));
 		r = send_ctl(sv[0], l);
 		dprintf(pp[1], "creds own: %ld%s%s\n", r, r < 0 ? " " : "", r < 0 ? errname(errno) : "");
 		for (i = 0; i < 40; i++) {
