@@ -38,7 +38,7 @@ static int map_new(int type, struct udsx_chan **out)
 	if (p == MAP_FAILED)
 		goto fail_fd;
 	udsx_real.close(fd);
-	ch = aligned_alloc(64, sizeof(*ch));
+	ch = aligned_alloc(64, (sizeof(*ch) + 63) & ~(size_t)63);
 	if (!ch) {
 		munmap(p, size);
 		goto fail;

@@ -12,6 +12,8 @@
 #include <errno.h>
 #include <linux/futex.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -105,14 +107,17 @@ static void settle(int fd, struct udsx_end *e, uint32_t sndbuf)
 
 static int timeo_ms(int fd, int opt);
 
-/* Sleep up to `ms` for the reader to free room; -EINTR if a signal handler
- * ran (futex waits with a timeout are never restarted). */
-static int sleep_room(struct udsx_dir *dir, int ms)
+/*
+ * Sleep up to `ms` for the reader to free room, with the caller's signal
+ * mask in force only inside ppoll(): a signal that arrives while we spin or
+ * check stays pending until then, so it always interrupts the wait, as a
+ * signal interrupts a sender blocked in the kernel. -EINTR if a handler ran.
+ */
+static int sleep_room(const sigset_t *callers, int ms)
 {
 	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
 
-	atomic_store(&dir->waiters, 1);
-	if (syscall(SYS_futex, &dir->waiters, FUTEX_WAIT, 1, &ts, NULL, 0) < 0 && errno == EINTR)
+	if (ppoll(NULL, 0, &ts, callers) < 0 && errno == EINTR)
 		return -EINTR;
 	return 0;
 }
@@ -127,35 +132,52 @@ static int sleep_room(struct udsx_dir *dir, int ms)
  */
 static int wait_room(int fd, struct udsx_end *e, uint32_t sndbuf, size_t sent)
 {
-	struct udsx_dir *dir = &e->ch->h->dir[e->side];
 	struct waitarg w = { e->ch, e->side, sndbuf - 1 };
-	int waited = 0, limit = sent ? timeo_ms(fd, SO_SNDTIMEO) : 20;
+	int timeo = sent ? timeo_ms(fd, SO_SNDTIMEO) : -1, waited = 0, r = 1;
+	/* Sleep in 1 ms slices for at most 20 ms (or the timeout); after that
+	 * the kernel's own blocking takes over, which costs no CPU at all. */
+	int limit = timeo >= 0 && timeo < 20 ? timeo : 20;
+	sigset_t all, callers;
 
-	if (udsx_spin_until(below, &w, udsx_cfg.spin_us > 100 ? udsx_cfg.spin_us : 100))
+	if (below(&w))
 		return 1;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &callers);
+	if (udsx_spin_until(below, &w, udsx_cfg.spin_us > 100 ? udsx_cfg.spin_us : 100))
+		goto out;
 	for (;;) {
 		if (udsx_ring_closed(e->ch, e->side) || peer_gone(e->ch, e->side)) {
 			struct pollfd p = { .fd = fd, .events = 0 };
 			int err;
 			socklen_t l = sizeof(err);
 
+			r = 0;
 			if (!sent)
-				return 0;
+				break;
 			/* A sender woken by the peer's close consumes the error
 			 * that close posts; let the close land first. */
 			if (udsx_ring_closed(e->ch, e->side))
 				poll(&p, 1, 20);
 			udsx_real.getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &l);
-			return -1;
+			r = -1;
+			break;
 		}
 		if (below(&w))
-			return 1;
-		if (limit >= 0 && waited >= limit)
-			return sent ? -1 : 0;
-		if (sleep_room(dir, 2) == -EINTR && sent)
-			return -1;
-		waited += 2;
+			break;
+		if (waited >= limit) {
+			r = limit == timeo ? -1 : 0;
+			break;
+		}
+		/* 1 ms slices: the reader does not wake us, a slice costs little */
+		if (sleep_room(&callers, 1) == -EINTR && sent) {
+			r = -1;
+			break;
+		}
+		waited += 1;
 	}
+out:
+	pthread_sigmask(SIG_SETMASK, &callers, NULL);
+	return r;
 }
 
 /* SO_RCVTIMEO/SO_SNDTIMEO in milliseconds for poll(), -1 if none. */
@@ -205,7 +227,7 @@ static bool nonblocking_flags(int flags)
 	return flags & MSG_DONTWAIT;
 }
 
-static ssize_t kernel_rest(int fd, struct udsx_io *io, size_t done)
+static ssize_t kernel_rest(int fd, struct udsx_end *e, struct udsx_io *io, size_t done)
 {
 	struct msghdr m = { 0 };
 	struct iovec v[64];
@@ -228,22 +250,46 @@ static ssize_t kernel_rest(int fd, struct udsx_io *io, size_t done)
 		r = udsx_real.sendmsg(fd, &m, io->flags);
 		return r < 0 ? -errno : r;
 	}
-	/* Part is already queued: a signal or timeout now ends the call with
-	 * the partial count, as in the kernel. Only STREAM gets here. */
+	/* Part is already queued: a signal, the timeout or the peer going away
+	 * now ends the call with the partial count, as in the kernel. Only
+	 * STREAM gets here. Signals stay blocked except inside ppoll(), so one
+	 * that arrives between two waits still interrupts. */
+	sigset_t all, callers;
+	int timeo = timeo_ms(fd, SO_SNDTIMEO), waited = 0;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &callers);
 	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLOUT };
+		int slice = timeo >= 0 && timeo - waited < 100 ? timeo - waited : 100;
+		struct timespec ts = { 0, (long)slice * 1000000L };
+
 		r = udsx_real.sendmsg(fd, &m, io->flags | MSG_DONTWAIT | MSG_NOSIGNAL);
 		if (r > 0) {
 			done += (size_t)r;
 			if (done >= io->len)
-				return (ssize_t)done;
+				break;
 			kernel_iov_advance(&m, (size_t)r);
 			continue;
 		}
-		if (r < 0 && errno == EAGAIN && !nonblocking_flags(io->flags) &&
-		    wait_partial(fd, POLLOUT, SO_SNDTIMEO) > 0)
-			continue;
-		return (ssize_t)done;
+		if (r < 0 && errno != EAGAIN) {
+			/* a sender woken by the peer's close consumes the error
+			 * the close posted before it returns its partial count */
+			int err;
+			socklen_t l = sizeof(err);
+
+			udsx_real.getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &l);
+			break;
+		}
+		if (r == 0 || nonblocking_flags(io->flags) ||
+		    peer_gone(e->ch, e->side) || (timeo >= 0 && waited >= timeo))
+			break;
+		if (ppoll(&p, 1, &ts, &callers) < 0 && errno == EINTR)
+			break;
+		waited += slice;
 	}
+	pthread_sigmask(SIG_SETMASK, &callers, NULL);
+	return (ssize_t)done;
 }
 
 static ssize_t stream_send(int fd, struct udsx_end *e, struct udsx_io *io)
@@ -296,7 +342,7 @@ to_kernel:
 	udsx_unlock(&ch->h->dir[d].wlock);
 to_kernel_unlocked:
 	udsx_revert_dir(fd, ch, d, fd);
-	return kernel_rest(fd, io, sent);
+	return kernel_rest(fd, e, io, sent);
 }
 
 /* A DGRAM send refused because the peer died also discards the sender's
@@ -367,7 +413,7 @@ to_kernel:
 	udsx_unlock(&ch->h->dir[d].wlock);
 to_kernel_unlocked:
 	udsx_revert_dir(fd, ch, d, fd);
-	return discard_if_refused(fd, ch, d, kernel_rest(fd, io, 0));
+	return discard_if_refused(fd, ch, d, kernel_rest(fd, e, io, 0));
 }
 
 /* Doorbells the reader has retired since a revert no longer need room in

@@ -45,16 +45,40 @@ static void resend(int wfd, struct udsx_chan *ch, int d)
 		charged = 1u << 30;
 	/* let the kernel take the whole residue without blocking */
 	udsx_set_real_sndbuf(wfd, sndbuf + (uint32_t)charged + 2 * 65536);
+	/*
+	 * One sendmmsg per batch, one message per record (so the kernel's
+	 * segments and charges match), then the batch is marked consumed.
+	 * A non-blocking sendmmsg runs to completion once entered, so a
+	 * writer killed here loses or repeats nothing but in the few
+	 * instructions between the call's return and the consume.
+	 */
 	if (udsx_ring_peek(ch, d, &c) == 0) {
-		do {
-			ssize_t r = udsx_real.send(wfd, c.data + c.off, c.len - c.off,
-						   MSG_DONTWAIT | MSG_NOSIGNAL);
-			if (r < 0)
-				udsx_dbg("revert: resend failed: errno %d", errno);
-		} while (udsx_ring_next(ch, d, &c) == 0);
+		struct mmsghdr mm[64];
+		struct iovec iv[64];
+		uint64_t heads[64], freed[64], bytes[64];
+		int n = 0, more = 1, sent, i;
+
+		while (more) {
+			memset(&mm[n], 0, sizeof(mm[n]));
+			iv[n].iov_base = (void *)(c.data + c.off);
+			iv[n].iov_len = c.len - c.off;
+			mm[n].msg_hdr.msg_iov = &iv[n];
+			mm[n].msg_hdr.msg_iovlen = 1;
+			bytes[n] = c.len - c.off;
+			freed[n] = c.truesize;
+			heads[n] = c.head + sizeof(struct udsx_rec) + UDSX_REC_ALIGN((uint64_t)c.len);
+			n++;
+			more = udsx_ring_next(ch, d, &c) == 0;
+			if (n < 64 && more)
+				continue;
+			sent = udsx_real.sendmmsg(wfd, mm, (unsigned)n, MSG_DONTWAIT | MSG_NOSIGNAL);
+			if (sent < n)
+				udsx_dbg("revert: re-sent %d of %d records: errno %d", sent, n, errno);
+			for (i = 0; i < n; i++)
+				udsx_ring_consume(ch, d, heads[i], 0, bytes[i], 1, freed[i]);
+			n = 0;
+		}
 	}
-	udsx_ring_consume(ch, d, c.tail, 0, atomic_load(&ch->h->dir[d].pub_bytes) -
-			  atomic_load(&ch->h->dir[d].con_bytes), 0, atomic_load(&ch->h->dir[d].charged));
 	/* Doorbells the reader has not retired still count against this
 	 * socket's kernel buffer; widen it by exactly that much until then. */
 	k = CTL_OUTSTANDING(atomic_load(&ch->h->dir[d].ctl));

@@ -8,11 +8,7 @@
  * against the ring size and the published range, and release-stores `head`.
  */
 #include <errno.h>
-#include <linux/futex.h>
-#include <stdint.h>
 #include <string.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 #include "internal.h"
 
 #define TAIL_CLOSED (1ull << 63)
@@ -189,10 +185,6 @@ void udsx_ring_consume(struct udsx_chan *ch, int d, uint64_t head, uint64_t off,
 	atomic_fetch_sub_explicit(&dir->charged, freed, memory_order_relaxed);
 	atomic_store_explicit(&dir->head_off, off, memory_order_relaxed);
 	atomic_store_explicit(&dir->head, head, memory_order_seq_cst);
-	/* a writer sleeping for room (path.c) set waiters before re-checking */
-	if (atomic_load_explicit(&dir->waiters, memory_order_seq_cst) &&
-	    atomic_exchange(&dir->waiters, 0))
-		syscall(SYS_futex, &dir->waiters, FUTEX_WAKE, INT32_MAX, NULL, NULL, 0);
 }
 
 /* Drop everything queued (DGRAM: a send that finds the peer dead discards

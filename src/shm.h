@@ -62,8 +62,7 @@ struct udsx_dir {
 	_Atomic uint32_t wlock;
 	_Atomic uint32_t rlock;
 	_Atomic uint32_t flags;
-	_Atomic uint32_t waiters;	/* futex: writers waiting for space */
-	char pad3[UDSX_LINE - 16];
+	char pad3[UDSX_LINE - 12];
 };
 
 /* Per-end state shared by every process holding that end. */

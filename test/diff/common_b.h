@@ -487,7 +487,7 @@ struct got {
 
 /* Receive direction d until its end. With want_report, the last unit before
  * the end is the peer's REPORT (STREAM: the last 64 bytes before EOF). */
-static void recv_units(int fd, int d, int want_report, struct got *g)
+static void recv_units_from(int fd, int d, long from, int want_report, struct got *g)
 {
 	static char b[8192];
 	static char tail[REPORT_STREAM];
@@ -510,7 +510,7 @@ static void recv_units(int fd, int d, int want_report, struct got *g)
 			for (j = 0; j < r; j++) {
 				if (want_report) {
 					if (held == REPORT_STREAM) {
-						if ((unsigned char)tail[0] != pat(d, g->units))
+						if ((unsigned char)tail[0] != pat(d, from + g->units))
 							g->bad++;
 						g->units++;
 						memmove(tail, tail + 1, REPORT_STREAM - 1);
@@ -518,7 +518,7 @@ static void recv_units(int fd, int d, int want_report, struct got *g)
 					}
 					tail[held++] = b[j];
 				} else {
-					if ((unsigned char)b[j] != pat(d, g->units))
+					if ((unsigned char)b[j] != pat(d, from + g->units))
 						g->bad++;
 					g->units++;
 				}
@@ -560,7 +560,7 @@ static void recv_units(int fd, int d, int want_report, struct got *g)
 			g->trunc++;
 			r = sizeof(b);
 		}
-		k = g->units;
+		k = from + g->units;
 		if (r != msg_len(k))
 			g->bad++;
 		else
@@ -572,6 +572,11 @@ static void recv_units(int fd, int d, int want_report, struct got *g)
 		g->units++;
 		g->bytes += r;
 	}
+}
+
+static void recv_units(int fd, int d, int want_report, struct got *g)
+{
+	recv_units_from(fd, d, 0, want_report, g);
 }
 
 /* What a read after the end gives: "eof", "eagain", or "data" (stray). */
@@ -616,7 +621,7 @@ static void send_report(int fd, struct got *g)
 	}
 }
 
-static int peer_role(int fd, long c_off, long c_cnt)
+static int peer_role(int fd, long p_off, long c_off, long c_cnt)
 {
 	struct got g;
 	int type = -1, env = getenv("LD_PRELOAD") != NULL;
@@ -625,7 +630,7 @@ static int peer_role(int fd, long c_off, long c_cnt)
 
 	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &l) < 0 || type != T_TYPE)
 		return 10;
-	recv_units(fd, 0, 0, &g);
+	recv_units_from(fd, 0, p_off, 0, &g);
 	r = send_units(fd, 1, c_off, c_cnt, 0);
 	send_report(fd, &g);
 	if (r != c_cnt)
@@ -676,11 +681,12 @@ static char **env_without_preload(void)
 
 /* In a child: silence stdout (only the parent prints), then exec argv[0]
  * again as "<type>-<role>" with the given numeric arguments. */
-static void exec_self(const char *argv0, const char *role, long a1, long a2, long a3, int plain)
+static void exec_self(const char *argv0, const char *role, long a1, long a2, long a3, long a4,
+		      int plain)
 {
 	extern char **environ;
-	char inst[64], s1[24], s2[24], s3[24];
-	char *args[] = { (char *)argv0, inst, s1, s2, s3, NULL };
+	char inst[64], s1[24], s2[24], s3[24], s4[24];
+	char *args[] = { (char *)argv0, inst, s1, s2, s3, s4, NULL };
 	int dn = open("/dev/null", O_WRONLY);
 
 	if (dn >= 0) {
@@ -691,6 +697,7 @@ static void exec_self(const char *argv0, const char *role, long a1, long a2, lon
 	snprintf(s1, sizeof(s1), "%ld", a1);
 	snprintf(s2, sizeof(s2), "%ld", a2);
 	snprintf(s3, sizeof(s3), "%ld", a3);
+	snprintf(s4, sizeof(s4), "%ld", a4);
 	execve(argv0, args, plain ? env_without_preload() : environ);
 	_exit(12);
 }
@@ -752,37 +759,56 @@ static int spawn_role(int fd, long p_cnt, long c_off, long c_cnt)
 /*
  * The exec scenario (p_exec_udsx, p_exec_plain): data queued both ways,
  * the child execs the scenario itself (with or without LD_PRELOAD), the new
- * image reads everything and answers. Units are sized so that the pre-exec
- * sends never block; "-full" fills both directions to EAGAIN instead.
+ * image reads everything and answers. Variants:
+ *   (none)   units sized so that the pre-exec sends never block;
+ *   -full    both directions filled to EAGAIN before the exec;
+ *   -partial the child reads part of what is queued (STREAM: stopping inside
+ *            a segment) before it execs; the new image goes on from there;
+ *   -idle    nothing in flight, the parent already sleeps in recv when the
+ *            child execs.
  */
 static void exec_scenario(int argc, char **argv, int plain)
 {
 	int sv[2];
-	long p1, p2, c1, n_p1, n_c1;
+	long p1 = 0, p2 = 0, c1 = 0, n_p1, n_c1, n_p2, pre = 0;
 	int full = strstr(T_INSTANCE, "-full") != NULL;
+	int partial = strstr(T_INSTANCE, "-partial") != NULL;
+	int idle = strstr(T_INSTANCE, "-idle") != NULL;
 	pid_t pid;
 	struct got g;
 
-	if (strstr(T_INSTANCE, "-execd") && argc >= 5) {
-		int rc = peer_role(atoi(argv[2]), atol(argv[3]), atol(argv[4]));
+	if (strstr(T_INSTANCE, "-execd") && argc >= 6) {
+		int rc = peer_role(atoi(argv[2]), atol(argv[3]), atol(argv[4]), atol(argv[5]));
 
 		exit(rc == 20 && !plain ? 0 : rc);
 	}
 	watchdog(10);
 	n_p1 = full ? 1L << 30 : is_stream() ? 50000 : 20;
 	n_c1 = full ? 1L << 30 : is_stream() ? 30000 : 15;
+	n_p2 = is_stream() ? 300000 : 200;
+	if (idle)
+		n_p1 = n_c1 = n_p2 = 0;
 	pair(sv);
-	p1 = send_units(sv[0], 0, 0, n_p1, 1);
+	if (n_p1)
+		p1 = send_units(sv[0], 0, 0, n_p1, 1);
 	say("parent queued before fork: %ld", p1);
 	pid = fork();
 	if (pid == 0) {
 		alarm(10);	/* survives the exec */
 		close(sv[0]);
-		c1 = send_units(sv[1], 1, 0, n_c1, 1);
-		exec_self(argv[0], "execd", sv[1], c1, is_stream() ? 200000 : 150, plain);
+		if (n_c1)
+			c1 = send_units(sv[1], 1, 0, n_c1, 1);
+		if (partial) {
+			/* STREAM writes are 1..4096 bytes: 2345 ends mid-segment */
+			pre = is_stream() ? 2345 : 3;
+			if (recv_exact_units(sv[1], 0, 0, pre))
+				_exit(14);
+		}
+		exec_self(argv[0], "execd", sv[1], pre, c1, is_stream() ? 200000 : 150, plain);
 	}
 	close(sv[1]);
-	p2 = send_units(sv[0], 0, p1, is_stream() ? 300000 : 200, 0);
+	if (n_p2)
+		p2 = send_units(sv[0], 0, p1, n_p2, 0);
 	say("parent sent after fork: %ld", p2);
 	finish_units(sv[0]);
 	recv_units(sv[0], 1, 1, &g);

@@ -3,7 +3,9 @@
 #include "common_b.h"
 
 static const char *instances[] = {
-	"stream", "dgram", "seqpacket", "stream-full", "dgram-full", "seqpacket-full", NULL
+	"stream", "dgram", "seqpacket", "stream-full", "dgram-full", "seqpacket-full",
+	"stream-partial", "dgram-partial", "seqpacket-partial",
+	"stream-idle", "dgram-idle", "seqpacket-idle", NULL
 };
 
 static void run(int argc, char **argv)

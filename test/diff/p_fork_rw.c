@@ -62,7 +62,7 @@ static void run(int argc, char **argv)
 		alarm(10);
 		close(sv[0]);
 		if (variant("turns"))
-			_exit(peer_role(sv[1], 0, n1) == 11 ? 11 : 0);
+			_exit(peer_role(sv[1], 0, 0, n1) == 11 ? 11 : 0);
 		if (variant("pingpong"))
 			_exit(pingpong(sv[1], 1) ? 1 : 0);
 		s.fd = sv[1];

@@ -17,7 +17,7 @@ static int take_and_serve(int ctl, long c_off, long c_cnt, int plain)
 	if (fd < 0 || tag != 'F')
 		return 13;
 	close(ctl);
-	rc = peer_role(fd, c_off, c_cnt);
+	rc = peer_role(fd, 0, c_off, c_cnt);
 	return rc == 20 && !plain ? 0 : rc;
 }
 
@@ -45,7 +45,7 @@ static void run(int argc, char **argv)
 		close(ctl[0]);
 		if (variant("fork"))
 			_exit(take_and_serve(ctl[1], c1, n_c2, 0));
-		exec_self(argv[0], plain ? "passdplain" : "passd", ctl[1], c1, n_c2, plain);
+		exec_self(argv[0], plain ? "passdplain" : "passd", ctl[1], c1, n_c2, 0, plain);
 	}
 	close(ctl[1]);
 	show("send end over ctl", send_fd(ctl[0], sv[1], 'F'));
