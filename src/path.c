@@ -437,6 +437,11 @@ ssize_t udsx_send(int fd, struct udsx_end *e, struct udsx_io *io)
 	int d = e->side;
 
 	if (!udsx_end_active(e) || udsx_ring_closed(ch, d) || peer_gone(ch, d)) {
+		/* A revert in progress (another thread or process) is still
+		 * moving the ring's records into the kernel under the write
+		 * lock; our kernel send must land behind them. */
+		if (udsx_ring_closed(ch, d) && udsx_lock(&ch->h->dir[d].wlock) == 0)
+			udsx_unlock(&ch->h->dir[d].wlock);
 		unbump(fd, ch, d);
 		return UDSX_PASS;
 	}
