@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* process.c -- fork, vfork, exec and spawn: channels follow the fds, or go back to the kernel. */
 #include <spawn.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -9,7 +10,7 @@
 static void register_cb(int fd, struct udsx_end *e, void *arg)
 {
 	struct udsx_endstate *es = &e->ch->h->end[e->side];
-	uint32_t me = (uint32_t)getpid(), z;
+	uint32_t me = (uint32_t)(uintptr_t)arg, z;
 	int i;
 
 	for (i = 0; i < 7; i++) {
@@ -21,11 +22,25 @@ static void register_cb(int fd, struct udsx_end *e, void *arg)
 	atomic_store(&es->pid[6], me);	/* newest holder wins the last slot */
 }
 
-/* In the child of fork: new tid, and we now hold these ends too. */
+/* In the child of fork: a new tid for the lock owner field. */
 void udsx_atfork_child(void)
 {
 	udsx_lock_atfork_child();
-	udsx_table_foreach(register_cb, NULL);
+}
+
+/* The child holds every end we hold. Registered by the parent, before fork
+ * returns to it, so that a close in the parent right after fork cannot
+ * mistake itself for the last holder. */
+EXPORT pid_t fork(void)
+{
+	pid_t pid;
+
+	if (!udsx_real.fork)
+		udsx_init();
+	pid = udsx_real.fork();
+	if (pid > 0 && udsx_on)
+		udsx_table_foreach(register_cb, (void *)(uintptr_t)pid);
+	return pid;
 }
 
 /* vfork children share our memory and must not touch udsx state; a real
@@ -33,9 +48,7 @@ void udsx_atfork_child(void)
  * the child revert inherited channels safely. */
 EXPORT pid_t vfork(void)
 {
-	if (!udsx_real.fork)
-		udsx_init();
-	return udsx_real.fork();
+	return fork();
 }
 
 /* The new image may not run udsx (LD_PRELOAD dropped, setuid, static):

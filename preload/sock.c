@@ -64,10 +64,14 @@ EXPORT int setsockopt(int fd, int level, int name, const void *val, socklen_t le
 		uint32_t bump = atomic_load(&es->bump);
 
 		atomic_store(&es->sndbuf, (uint32_t)v);
-		/* more than the ring can hold: this end sends through the kernel */
-		if ((uint64_t)v + 2 * 65536 > e.ch->ring_size / 2)
+		if ((uint64_t)v + 2 * 65536 > e.ch->ring_size / 2) {
+			/* more than the ring can hold: this end sends through
+			 * the kernel (the revert restores the real buffer) */
+			atomic_store(&es->pinned, 1);
 			udsx_revert_dir(fd, e.ch, e.side, fd);
-		if (bump) {
+		} else if (!udsx_ring_closed(e.ch, e.side)) {
+			udsx_pin_sndbuf(fd, e.ch, e.side);
+		} else if (bump) {
 			udsx_set_real_sndbuf(fd, (uint32_t)v + bump * UDSX_BELL_TRUESIZE);
 		}
 	}

@@ -134,5 +134,52 @@ int udsx_bell_eat(int fd, struct udsx_chan *ch, int d, bool wait)
 		k--;
 	}
 	(void)wait;
+	/* the ring is empty: no ballast either (ballast.c) */
+	atomic_store(&ch->h->dir[d].ballast, 0);
 	return 0;
+}
+
+/*
+ * Writer, holding wlock: send doorbells until `want` are outstanding. Used
+ * for ballast (ballast.c). Returns 1 if it sent one, 0 if none was needed
+ * or possible.
+ */
+int udsx_bell_topup(int fd, struct udsx_chan *ch, int d, unsigned want)
+{
+	_Atomic uint64_t *ctl = &ch->h->dir[d].ctl;
+	uint64_t c = atomic_load(ctl), nc;
+
+	do {
+		if ((c & CTL_CLOSED) || CTL_OUTSTANDING(c) >= want)
+			return 0;
+		nc = (c & ~0xffff0000ull) | ((uint64_t)((CTL_SENT(c) + 1) & 0xffff) << 16);
+	} while (!atomic_compare_exchange_weak(ctl, &c, nc));
+	if (udsx_real.send(fd, "B", 1, MSG_DONTWAIT | MSG_NOSIGNAL) != 1) {
+		atomic_fetch_sub(ctl, 1ull << 16);
+		return 0;
+	}
+	return 1;
+}
+
+/* Reader, holding rlock: retire one doorbell if more than `keep` are
+ * outstanding. */
+void udsx_bell_eat_one(int fd, struct udsx_chan *ch, int d, unsigned keep)
+{
+	_Atomic uint64_t *ctl = &ch->h->dir[d].ctl;
+	uint64_t c = atomic_load(ctl), nc;
+	char b;
+	int tries;
+
+	do {
+		if (CTL_OUTSTANDING(c) <= keep)
+			return;
+		nc = (c & ~0xffffull) | ((CTL_EATEN(c) + 1) & 0xffff);
+	} while (!atomic_compare_exchange_weak(ctl, &c, nc));
+	for (tries = 0; tries < 5000; tries++) {
+		if (udsx_real.recv(fd, &b, 1, MSG_DONTWAIT) == 1)
+			return;
+		if (errno != EAGAIN && errno != EINTR)
+			return;
+		nap();
+	}
 }

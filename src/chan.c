@@ -74,6 +74,7 @@ static void init_end(struct udsx_chan *ch, int side, int fd, int nonblock)
 	atomic_store(&es->pid[0], (uint32_t)getpid());
 	if (fstat(fd, &st) == 0)
 		atomic_store(&es->ino, (uint64_t)st.st_ino);
+	udsx_pin_sndbuf(fd, ch, side);
 }
 
 /* Give a fresh kernel socketpair a channel. On any failure the pair simply

@@ -121,6 +121,11 @@ hidden int udsx_outq(int fd, struct udsx_end *e, int *out);
 /* ---- doorbells (bell.c) ---- */
 hidden int udsx_bell_notify(int fd, struct udsx_chan *ch, int d, uint32_t n);
 hidden int udsx_bell_eat(int fd, struct udsx_chan *ch, int d, bool wait);
+hidden int udsx_bell_topup(int fd, struct udsx_chan *ch, int d, unsigned want);
+hidden void udsx_bell_eat_one(int fd, struct udsx_chan *ch, int d, unsigned keep);
+hidden void udsx_pin_sndbuf(int fd, struct udsx_chan *ch, int side);
+hidden void udsx_ballast_check(int fd, struct udsx_chan *ch, int d);
+hidden void udsx_ballast_release(int fd, struct udsx_chan *ch, int d);
 hidden void udsx_claim_set(struct udsx_chan *ch, int d, uint32_t n);
 hidden void udsx_claim_drop(struct udsx_chan *ch, int d);
 

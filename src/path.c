@@ -88,21 +88,12 @@ static bool peer_gone(struct udsx_chan *ch, int side)
 	       (DIR_RD_SHUT | DIR_WR_SHUT | DIR_CORRUPT);
 }
 
-/*
- * After a send returns, the kernel reports POLLOUT only while the charge is
- * at most a quarter of SO_SNDBUF. The real socket cannot show that state,
- * so give the reader a moment to catch up; if it does not, hand the queued
- * records to the kernel, whose POLLOUT is then exact.
- */
+/* After a send: the real socket's POLLOUT must go off past a quarter of
+ * SO_SNDBUF, as the kernel's does (ballast.c). */
 static void settle(int fd, struct udsx_end *e, uint32_t sndbuf)
 {
-	struct waitarg w = { e->ch, e->side, sndbuf / 4 };
-
-	if (below(&w))
-		return;
-	if (udsx_spin_until(below, &w, udsx_cfg.spin_us > 200 ? udsx_cfg.spin_us : 200))
-		return;
-	udsx_revert_dir(fd, e->ch, e->side, fd);
+	if (atomic_load_explicit(&e->ch->h->dir[e->side].charged, memory_order_relaxed) > sndbuf / 4)
+		udsx_ballast_check(fd, e->ch, e->side);
 }
 
 static int timeo_ms(int fd, int opt);
@@ -111,13 +102,17 @@ static int timeo_ms(int fd, int opt);
  * Sleep up to `ms` for the reader to free room, with the caller's signal
  * mask in force only inside ppoll(): a signal that arrives while we spin or
  * check stays pending until then, so it always interrupts the wait, as a
- * signal interrupts a sender blocked in the kernel. -EINTR if a handler ran.
+ * signal interrupts a sender blocked in the kernel. The reader's release of
+ * the ballast (ballast.c) makes the socket writable and wakes us, just as the
+ * kernel wakes a blocked sender only once a quarter of the buffer is free.
+ * -EINTR if a handler ran.
  */
-static int sleep_room(const sigset_t *callers, int ms)
+static int sleep_room(int fd, const sigset_t *callers, int ms)
 {
 	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
 
-	if (ppoll(NULL, 0, &ts, callers) < 0 && errno == EINTR)
+	if (ppoll(&p, 1, &ts, callers) < 0 && errno == EINTR)
 		return -EINTR;
 	return 0;
 }
@@ -133,10 +128,12 @@ static int sleep_room(const sigset_t *callers, int ms)
 static int wait_room(int fd, struct udsx_end *e, uint32_t sndbuf, size_t sent)
 {
 	struct waitarg w = { e->ch, e->side, sndbuf - 1 };
-	int timeo = sent ? timeo_ms(fd, SO_SNDTIMEO) : -1, waited = 0, r = 1;
-	/* Sleep in 1 ms slices for at most 20 ms (or the timeout); after that
-	 * the kernel's own blocking takes over, which costs no CPU at all. */
-	int limit = timeo >= 0 && timeo < 20 ? timeo : 20;
+	int timeo = sent ? timeo_ms(fd, SO_SNDTIMEO) : -1, waited = 0, r = 1, slice;
+	/* With nothing sent yet, a signal's effect (EINTR or a restart) depends
+	 * on SA_RESTART, which udsx cannot see: after 20 ms the kernel's own
+	 * blocking send takes over. With part sent, any signal ends the call,
+	 * so udsx can wait as long as the kernel would. */
+	int limit = sent ? timeo : 20;
 	sigset_t all, callers;
 
 	if (below(&w))
@@ -164,16 +161,19 @@ static int wait_room(int fd, struct udsx_end *e, uint32_t sndbuf, size_t sent)
 		}
 		if (below(&w))
 			break;
-		if (waited >= limit) {
-			r = limit == timeo ? -1 : 0;
+		if (limit >= 0 && waited >= limit) {
+			r = sent ? -1 : 0;
 			break;
 		}
-		/* 1 ms slices: the reader does not wake us, a slice costs little */
-		if (sleep_room(&callers, 1) == -EINTR && sent) {
+		udsx_ballast_check(fd, e->ch, e->side);
+		/* woken by the ballast's release; slices only to notice a
+		 * peer that went away through paths that post nothing */
+		slice = limit >= 0 && limit - waited < 100 ? limit - waited : 100;
+		if (sleep_room(fd, &callers, slice) == -EINTR && sent) {
 			r = -1;
 			break;
 		}
-		waited += 1;
+		waited += slice;
 	}
 out:
 	pthread_sigmask(SIG_SETMASK, &callers, NULL);
@@ -421,8 +421,17 @@ to_kernel_unlocked:
 static void unbump(int fd, struct udsx_chan *ch, int d)
 {
 	struct udsx_endstate *es = &ch->h->end[d];
-	uint32_t b = atomic_load_explicit(&es->bump, memory_order_relaxed), k;
+	uint32_t b = atomic_load_explicit(&es->bump, memory_order_relaxed), k, one = 1;
 
+	if (atomic_load_explicit(&es->pinned, memory_order_relaxed) &&
+	    atomic_compare_exchange_strong(&es->pinned, &one, 0)) {
+		/* the real buffer was pinned for the ballast: back to the
+		 * emulated size, widened for doorbells still unread */
+		k = CTL_OUTSTANDING(atomic_load(&ch->h->dir[d].ctl));
+		atomic_store(&es->bump, k);
+		udsx_set_real_sndbuf(fd, atomic_load(&es->sndbuf) + k * UDSX_BELL_TRUESIZE);
+		return;
+	}
 	if (!b)
 		return;
 	k = CTL_OUTSTANDING(atomic_load(&ch->h->dir[d].ctl));
@@ -607,6 +616,8 @@ ssize_t udsx_recv(int fd, struct udsx_end *e, struct udsx_io *io)
 			if (udsx_ring_empty(ch, d) && !peek)
 				r = udsx_bell_eat(fd, ch, d, true);
 			udsx_unlock(&ch->h->dir[d].rlock);
+			if (!peek)
+				udsx_ballast_release(fd, ch, d);
 			if (!stream)
 				return got;
 			if (done >= target || (peek && done))

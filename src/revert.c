@@ -97,10 +97,20 @@ void udsx_revert_dir(int fd, struct udsx_chan *ch, int d, int wfd)
 	/* If this process holds the reading end too, retire its doorbells now:
 	 * left in the kernel they would be charged to the writer's buffer. */
 	rfd = udsx_find_fd_of(ch, 1 - d);
-	if (rfd >= 0 && rl == 0)
+	/* (Unless the records stay in the ring: then the doorbells stand for
+	 * them, e.g. as unread data when the reading end closes.) */
+	if (rfd >= 0 && rl == 0 && (wfd >= 0 || udsx_ring_empty(ch, d)))
 		udsx_bell_eat(rfd, ch, d, true);
 	if (wfd >= 0 && !udsx_ring_empty(ch, d))
 		resend(wfd, ch, d);
+	if (wfd >= 0 && atomic_exchange(&ch->h->end[d].pinned, 0)) {
+		/* the kernel's buffer is authoritative again */
+		unsigned k = CTL_OUTSTANDING(atomic_load(&dir->ctl));
+
+		atomic_store(&ch->h->end[d].bump, k);
+		udsx_set_real_sndbuf(wfd, atomic_load(&ch->h->end[d].sndbuf) + k * UDSX_BELL_TRUESIZE);
+	}
+	atomic_store(&dir->ballast, 0);
 	if (rl == 0)
 		udsx_unlock(&dir->rlock);
 	if (wl == 0)

@@ -62,7 +62,8 @@ struct udsx_dir {
 	_Atomic uint32_t wlock;
 	_Atomic uint32_t rlock;
 	_Atomic uint32_t flags;
-	char pad3[UDSX_LINE - 12];
+	_Atomic uint32_t ballast;	/* writer holds POLLOUT off with 2 bytes */
+	char pad3[UDSX_LINE - 16];
 };
 
 /* Per-end state shared by every process holding that end. */
@@ -74,7 +75,8 @@ struct udsx_endstate {
 	_Atomic uint32_t bump;		/* bells compensated in the real SO_SNDBUF */
 	_Atomic uint32_t pid[7];	/* processes known to hold this end */
 	_Atomic uint64_t ino;		/* socket inode of this end */
-	char pad[UDSX_LINE - 56];
+	_Atomic uint32_t pinned;	/* real SO_SNDBUF is pinned to the minimum */
+	char pad[UDSX_LINE - 60];
 };
 
 struct udsx_hdr {
