@@ -36,14 +36,14 @@ void udsx_ballast_check(int fd, struct udsx_chan *ch, int d)
 	struct udsx_dir *dir = &ch->h->dir[d];
 	uint32_t sndbuf = atomic_load_explicit(&ch->h->end[d].sndbuf, memory_order_relaxed);
 
-	if (atomic_load_explicit(&dir->charged, memory_order_acquire) <= sndbuf / 4 ||
+	if (udsx_dir_charged(dir) <= sndbuf / 4 ||
 	    atomic_load_explicit(&dir->ballast, memory_order_acquire) ||
 	    !atomic_load_explicit(&ch->h->end[d].pinned, memory_order_relaxed))
 		return;
 	if (udsx_lock(&dir->wlock) < 0)
 		return;
 	if (!udsx_ring_closed(ch, d) && !atomic_load(&dir->ballast) &&
-	    atomic_load(&dir->charged) > sndbuf / 4) {
+	    udsx_dir_charged(dir) > sndbuf / 4) {
 		atomic_store(&dir->ballast, 1);
 		while (udsx_bell_topup(fd, ch, d, 2) > 0)
 			;
@@ -61,7 +61,7 @@ void udsx_ballast_release(int fd, struct udsx_chan *ch, int d)
 	uint32_t one = 1;
 
 	if (!atomic_load_explicit(&dir->ballast, memory_order_acquire) ||
-	    atomic_load_explicit(&dir->charged, memory_order_acquire) > sndbuf / 4)
+	    udsx_dir_charged(dir) > sndbuf / 4)
 		return;
 	if (!atomic_compare_exchange_strong(&dir->ballast, &one, 0))
 		return;

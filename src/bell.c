@@ -67,11 +67,16 @@ int udsx_bell_notify(int fd, struct udsx_chan *ch, int d, uint32_t n)
 			ring = true;
 		}
 	} while (!atomic_compare_exchange_weak(ctl, &c, nc));
-	if (ring && udsx_real.send(fd, "B", 1, MSG_DONTWAIT | MSG_NOSIGNAL) != 1) {
+	if (!ring)
+		return 0;
+	if (udsx_real.send(fd, "B", 1, MSG_DONTWAIT | MSG_NOSIGNAL) == 1) {
+		atomic_fetch_add_explicit(&ch->h->dir[d].bells_done, 1, memory_order_release);
+	} else {
 		int e = errno;
 
 		/* not sent: take it back so nobody waits for it */
 		atomic_fetch_sub(ctl, 1ull << 16);
+		atomic_fetch_add_explicit(&ch->h->dir[d].bells_done, 1, memory_order_release);
 		udsx_dbg("doorbell send failed: errno %d", e);
 		if (e == EPIPE || e == ECONNREFUSED || e == ECONNRESET || e == ENOTCONN)
 			return -e;
@@ -84,6 +89,24 @@ static void nap(void)
 	struct timespec ts = { 0, 20000 };
 
 	nanosleep(&ts, NULL);
+}
+
+/* A writer counts a doorbell in `sent` just before its send(); wait
+ * briefly until doorbells up to `sent` are really in the kernel, so the
+ * reader does not sleep on one that is a few instructions away. */
+static void wait_delivered(struct udsx_chan *ch, int d, uint64_t sent)
+{
+	_Atomic uint32_t *done = &ch->h->dir[d].bells_done;
+	int i;
+
+	for (i = 0; i < 20000; i++) {
+		if ((uint16_t)(atomic_load_explicit(done, memory_order_acquire) - (uint32_t)sent) < 0x8000)
+			return;
+		if (i < 2000)
+			__builtin_ia32_pause();
+		else
+			sched_yield();
+	}
 }
 
 /*
@@ -105,6 +128,7 @@ int udsx_bell_eat(int fd, struct udsx_chan *ch, int d, bool wait)
 			return 0;
 		nc = (c & ~0xffffull) | CTL_SENT(c);
 	} while (!atomic_compare_exchange_weak(ctl, &c, nc));
+	wait_delivered(ch, d, CTL_SENT(c));
 	while (k) {
 		ssize_t r = udsx_real.recv(fd, &b, 1, MSG_DONTWAIT);
 
@@ -156,8 +180,10 @@ int udsx_bell_topup(int fd, struct udsx_chan *ch, int d, unsigned want)
 	} while (!atomic_compare_exchange_weak(ctl, &c, nc));
 	if (udsx_real.send(fd, "B", 1, MSG_DONTWAIT | MSG_NOSIGNAL) != 1) {
 		atomic_fetch_sub(ctl, 1ull << 16);
+		atomic_fetch_add_explicit(&ch->h->dir[d].bells_done, 1, memory_order_release);
 		return 0;
 	}
+	atomic_fetch_add_explicit(&ch->h->dir[d].bells_done, 1, memory_order_release);
 	return 1;
 }
 

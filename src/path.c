@@ -72,7 +72,7 @@ static bool below(void *a)
 {
 	struct waitarg *w = a;
 
-	return atomic_load_explicit(&w->ch->h->dir[w->d].charged, memory_order_acquire) <= w->limit;
+	return udsx_dir_charged(&w->ch->h->dir[w->d]) <= w->limit;
 }
 
 static bool nonblocking(struct udsx_end *e, int flags)
@@ -92,7 +92,7 @@ static bool peer_gone(struct udsx_chan *ch, int side)
  * SO_SNDBUF, as the kernel's does (ballast.c). */
 static void settle(int fd, struct udsx_end *e, uint32_t sndbuf)
 {
-	if (atomic_load_explicit(&e->ch->h->dir[e->side].charged, memory_order_relaxed) > sndbuf / 4)
+	if (udsx_dir_charged(&e->ch->h->dir[e->side]) > sndbuf / 4)
 		udsx_ballast_check(fd, e->ch, e->side);
 }
 
@@ -308,7 +308,7 @@ static ssize_t stream_send(int fd, struct udsx_end *e, struct udsx_io *io)
 		return UDSX_PASS;
 	}
 	while (sent < io->len) {
-		if (atomic_load_explicit(&ch->h->dir[d].charged, memory_order_acquire) >= sndbuf) {
+		if (udsx_dir_charged(&ch->h->dir[d]) >= sndbuf) {
 			if (nb)
 				break;
 			udsx_unlock(&ch->h->dir[d].wlock);
@@ -380,7 +380,7 @@ static ssize_t record_send(int fd, struct udsx_end *e, struct udsx_io *io)
 		return UDSX_PASS;
 	}
 	for (;;) {
-		if (atomic_load_explicit(&ch->h->dir[d].charged, memory_order_acquire) < sndbuf) {
+		if (udsx_dir_charged(&ch->h->dir[d]) < sndbuf) {
 			r = udsx_ring_put(ch, d, io->iov, io->iovcnt, 0, (uint32_t)io->len,
 					  udsx_truesize_dgram(io->len));
 			if (r == 0)
@@ -583,6 +583,13 @@ ssize_t udsx_recv(int fd, struct udsx_end *e, struct udsx_io *io)
 	r = seqpacket_error_first(fd, e);
 	if (r < 0)
 		return r;
+	/* A STREAM reader takes whatever fits, so it can claim its whole
+	 * buffer up front: a writer publishing meanwhile skips the doorbell,
+	 * and a reader that keeps up costs no syscall at all (bell.c). */
+	if (stream && !peek && io->len) {
+		udsx_claim_set(ch, d, (uint32_t)(io->len < CTL_CLAIM_MASK ? io->len : CTL_CLAIM_MASK));
+		claimed = true;
+	}
 	for (;;) {
 		if (udsx_lock(&ch->h->dir[d].rlock) < 0) {
 			udsx_revert_end(fd, e, EDEADLK);
@@ -733,6 +740,6 @@ int udsx_outq(int fd, struct udsx_end *e, int *out)
 {
 	if (udsx_ring_closed(e->ch, e->side))
 		return UDSX_PASS;
-	*out = (int)atomic_load(&e->ch->h->dir[e->side].charged);
+	*out = (int)udsx_dir_charged(&e->ch->h->dir[e->side]);
 	return 0;
 }

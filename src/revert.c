@@ -37,7 +37,7 @@ static void resend(int wfd, struct udsx_chan *ch, int d)
 {
 	struct udsx_endstate *es = &ch->h->end[d];
 	uint32_t sndbuf = atomic_load(&es->sndbuf);
-	uint64_t charged = atomic_load(&ch->h->dir[d].charged);
+	uint64_t charged = udsx_dir_charged(&ch->h->dir[d]);
 	struct udsx_cursor c;
 	unsigned k;
 

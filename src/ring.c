@@ -18,6 +18,14 @@ static unsigned char *ring(struct udsx_chan *ch, int d)
 	return (unsigned char *)ch->h + sizeof(struct udsx_hdr) + (size_t)d * ch->ring_size;
 }
 
+/* Counter owned by one side under its lock: no atomic RMW needed, only
+ * atomic access for the other side's readers. */
+static inline void add(_Atomic uint64_t *c, uint64_t v)
+{
+	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + v,
+			      memory_order_release);
+}
+
 void udsx_ring_corrupt(struct udsx_chan *ch, int d)
 {
 	atomic_fetch_or(&ch->h->dir[d].flags, DIR_CORRUPT);
@@ -97,17 +105,18 @@ int udsx_ring_put(struct udsx_chan *ch, int d, const struct iovec *iov, int iovc
 	rec->truesize = truesize;
 	iov_gather((unsigned char *)(rec + 1), iov, iovcnt, skip, len);
 	nt = t + need;
-	atomic_fetch_add_explicit(&dir->charged, truesize, memory_order_relaxed);
-	atomic_fetch_add_explicit(&dir->pub_bytes, len, memory_order_relaxed);
-	atomic_fetch_add_explicit(&dir->pub_msgs, 1, memory_order_relaxed);
+	/* single writer (wlock): plain read-modify-write is enough */
+	add(&dir->charge_in, truesize);
+	add(&dir->pub_bytes, len);
+	add(&dir->pub_msgs, 1);
 	t = atomic_load_explicit(&dir->tail, memory_order_relaxed);
 	/* The writer lock makes us the only tail writer; only a revert can
 	 * change it under us (by setting TAIL_CLOSED). */
 	if (!atomic_compare_exchange_strong_explicit(&dir->tail, &t, nt,
 			memory_order_seq_cst, memory_order_relaxed)) {
-		atomic_fetch_sub_explicit(&dir->charged, truesize, memory_order_relaxed);
-		atomic_fetch_sub_explicit(&dir->pub_bytes, len, memory_order_relaxed);
-		atomic_fetch_sub_explicit(&dir->pub_msgs, 1, memory_order_relaxed);
+		add(&dir->charge_in, -(uint64_t)truesize);
+		add(&dir->pub_bytes, -(uint64_t)len);
+		add(&dir->pub_msgs, -(uint64_t)1);
 		return -EPIPE;
 	}
 	return 0;
@@ -180,9 +189,9 @@ void udsx_ring_consume(struct udsx_chan *ch, int d, uint64_t head, uint64_t off,
 {
 	struct udsx_dir *dir = &ch->h->dir[d];
 
-	atomic_fetch_add_explicit(&dir->con_bytes, bytes, memory_order_relaxed);
-	atomic_fetch_add_explicit(&dir->con_msgs, msgs, memory_order_relaxed);
-	atomic_fetch_sub_explicit(&dir->charged, freed, memory_order_relaxed);
+	add(&dir->con_bytes, bytes);
+	add(&dir->con_msgs, msgs);
+	add(&dir->charge_out, freed);
 	atomic_store_explicit(&dir->head_off, off, memory_order_relaxed);
 	atomic_store_explicit(&dir->head, head, memory_order_seq_cst);
 }
@@ -196,5 +205,5 @@ void udsx_ring_discard(struct udsx_chan *ch, int d)
 
 	udsx_ring_consume(ch, d, t, 0, atomic_load(&dir->pub_bytes) - atomic_load(&dir->con_bytes),
 			  atomic_load(&dir->pub_msgs) - atomic_load(&dir->con_msgs),
-			  atomic_load(&dir->charged));
+			  udsx_dir_charged(dir));
 }

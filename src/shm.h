@@ -45,26 +45,37 @@
 #define DIR_CORRUPT	4u
 
 struct udsx_dir {
-	/* written by the writer */
+	/* written by the writer (holding wlock) */
 	_Atomic uint64_t tail;		/* ring offset of the next record */
-	_Atomic uint64_t charged;	/* kernel-equivalent truesize queued */
+	_Atomic uint64_t charge_in;	/* truesize ever published */
 	_Atomic uint64_t pub_bytes;	/* payload bytes published */
 	_Atomic uint64_t pub_msgs;
-	char pad0[UDSX_LINE - 32];
-	/* written by the reader */
+	_Atomic uint32_t wlock;
+	_Atomic uint32_t bells_done;	/* doorbells whose send() has returned */
+	char pad0[UDSX_LINE - 40];
+	/* written by the reader (holding rlock) */
 	_Atomic uint64_t head;		/* ring offset of the head record */
 	_Atomic uint64_t head_off;	/* bytes of the head record consumed */
 	_Atomic uint64_t con_bytes;
 	_Atomic uint64_t con_msgs;
-	char pad1[UDSX_LINE - 32];
+	_Atomic uint64_t charge_out;	/* truesize ever freed */
+	_Atomic uint32_t rlock;
+	char pad1[UDSX_LINE - 44];
 	_Atomic uint64_t ctl;
 	char pad2[UDSX_LINE - 8];
-	_Atomic uint32_t wlock;
-	_Atomic uint32_t rlock;
 	_Atomic uint32_t flags;
 	_Atomic uint32_t ballast;	/* writer holds POLLOUT off with 2 bytes */
-	char pad3[UDSX_LINE - 16];
+	char pad3[UDSX_LINE - 8];
 };
+
+/* Kernel-equivalent truesize queued: charge_in - charge_out. Each side
+ * writes only its own counter, so the hot lines are not shared for writing. */
+static inline uint64_t udsx_dir_charged(struct udsx_dir *d)
+{
+	uint64_t out = atomic_load_explicit(&d->charge_out, memory_order_acquire);
+
+	return atomic_load_explicit(&d->charge_in, memory_order_acquire) - out;
+}
 
 /* Per-end state shared by every process holding that end. */
 struct udsx_endstate {

@@ -65,7 +65,8 @@ static void run(int argc, char **argv)
 	if (r > 0)
 		say("from unbound a: namelen=%d", (int)fl);
 	fl = sizeof(from);
-	r = show("b recvfrom", recvfrom(sv[1], buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&from, &fl));
+	r = show("b recvfrom", recvfrom(sv[1], buf, sizeof(buf), MSG_DONTWAIT,
+					(struct sockaddr *)&from, &fl));
 	if (r > 0)
 		say("b got from unbound a: namelen=%d", (int)fl);
 	show("c sendto a (a connected, unbound)", sendto(c, "c", 1, 0, NULL, 0));

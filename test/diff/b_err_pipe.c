@@ -4,7 +4,8 @@
 
 static const char *instances[] = {
 	"stream", "dgram", "seqpacket",
-	"stream-partial-close", "stream-partial-shutrd", "dgram-blocked-close", "seqpacket-blocked-close", NULL
+	"stream-partial-close", "stream-partial-shutrd",
+	"dgram-blocked-close", "seqpacket-blocked-close", NULL
 };
 
 static int sv[2];

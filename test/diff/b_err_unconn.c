@@ -43,7 +43,8 @@ static void run(int argc, char **argv)
 	/* Connected ends with an explicit destination. */
 	show("pair sendto addr", sendto(sv[0], "x", 1, MSG_NOSIGNAL, (struct sockaddr *)&to, tolen));
 	show("pair sendto null addr", sendto(sv[0], "y", 1, MSG_NOSIGNAL, NULL, 0));
-	show("pair sendto len 2", sendto(sv[0], "z", 1, MSG_NOSIGNAL, (struct sockaddr *)&to, sizeof(sa_family_t)));
+	show("pair sendto len 2", sendto(sv[0], "z", 1, MSG_NOSIGNAL, (struct sockaddr *)&to,
+					 sizeof(sa_family_t)));
 	show("inq b", inq(sv[1]));
 	rcv("b read", sv[1], 8, MSG_DONTWAIT);
 	rcv("b read", sv[1], 8, MSG_DONTWAIT);

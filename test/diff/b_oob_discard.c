@@ -7,7 +7,9 @@
  * counter stays one too high there (SEMANTICS 215), a kernel bug udsx is told
  * not to copy.
  */
-static const char *instances[] = { "stream-follow", "stream-lone", "stream-lone-block", "stream-twice", NULL };
+static const char *instances[] = {
+	"stream-follow", "stream-lone", "stream-lone-block", "stream-twice", NULL
+};
 
 static int sv[2];
 

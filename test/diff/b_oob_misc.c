@@ -2,7 +2,9 @@
 /* b_oob_misc.c -- SIGURG to the F_SETOWN owner, EPIPE to a SHUT_RD peer, fds riding on MSG_OOB sends (SEMANTICS 118, 131, 132). */
 #include "common_b.h"
 
-static const char *instances[] = { "stream-sigurg", "stream-shutrd", "stream-fd1", "stream-fd2", NULL };
+static const char *instances[] = {
+	"stream-sigurg", "stream-shutrd", "stream-fd1", "stream-fd2", NULL
+};
 
 /* sendmsg of len bytes with MSG_OOB carrying one fd. */
 static long send_oob_fd(int sock, const char *p, int len, int fd)

@@ -2,7 +2,9 @@
 /* b_oob_second.c -- a newer OOB byte demotes the older one; the mark survives an out-of-band read (SEMANTICS 124, 126, 127). */
 #include "common_b.h"
 
-static const char *instances[] = { "stream-second", "stream-second-inband", "stream-oobfirst", NULL };
+static const char *instances[] = {
+	"stream-second", "stream-second-inband", "stream-oobfirst", NULL
+};
 
 static void run(int argc, char **argv)
 {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* common_b.h -- extra helpers for the b_ and p_ scenarios: signals, watchdog, blocking, epoll, fd passing. */
+/* common_b.h -- helpers for the b_ and p_ scenarios: signals, watchdog, blocking, epoll, fd passing, unit streams checked across fork/exec/SCM_RIGHTS. */
 #ifndef UDSX_TEST_COMMON_B_H
 #define UDSX_TEST_COMMON_B_H
 

@@ -10,7 +10,8 @@ static const char *instances[] = {
 
 #define NP (is_stream() ? 20000L : 20L)
 #define NC0 (is_stream() ? 15000L : 15L)
-#define NC (is_stream() ? 100000L : 60L)	/* fits in the queue: parent reads only after the child is gone */
+/* NC fits in the queue: the parent reads only after the child is gone */
+#define NC (is_stream() ? 100000L : 60L)
 
 static void run(int argc, char **argv)
 {

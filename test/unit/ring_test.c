@@ -71,7 +71,7 @@ static void test_fifo_and_wrap(void)
 		expect++;
 	CHECK(expect == sent);
 	CHECK(udsx_ring_empty(ch, 0));
-	CHECK(atomic_load(&ch->h->dir[0].charged) == 0);
+	CHECK(udsx_dir_charged(&ch->h->dir[0]) == 0);
 	CHECK(atomic_load(&ch->h->dir[0].pub_bytes) == atomic_load(&ch->h->dir[0].con_bytes));
 }
 
