@@ -55,7 +55,7 @@ static void resend(int wfd, struct udsx_chan *ch, int d)
 	if (udsx_ring_peek(ch, d, &c) == 0) {
 		struct mmsghdr mm[64];
 		struct iovec iv[64];
-		uint64_t heads[64], freed[64], bytes[64];
+		uint64_t heads[64], starts[64], offs[64], freed[64], bytes[64];
 		int n = 0, more = 1, sent, i;
 
 		while (more) {
@@ -65,17 +65,30 @@ static void resend(int wfd, struct udsx_chan *ch, int d)
 			mm[n].msg_hdr.msg_iov = &iv[n];
 			mm[n].msg_hdr.msg_iovlen = 1;
 			bytes[n] = c.len - c.off;
+			offs[n] = c.off;
 			freed[n] = c.truesize;
+			starts[n] = c.head;
 			heads[n] = c.head + sizeof(struct udsx_rec) + UDSX_REC_ALIGN((uint64_t)c.len);
 			n++;
 			more = udsx_ring_next(ch, d, &c) == 0;
 			if (n < 64 && more)
 				continue;
 			sent = udsx_real.sendmmsg(wfd, mm, (unsigned)n, MSG_DONTWAIT | MSG_NOSIGNAL);
-			if (sent < n)
-				udsx_dbg("revert: re-sent %d of %d records: errno %d", sent, n, errno);
-			for (i = 0; i < n; i++)
+			/* Only what the kernel took leaves the ring; the rest stays
+			 * for the reader, who drains the ring before the kernel. */
+			for (i = 0; i < (sent > 0 ? sent : 0); i++) {
+				if (mm[i].msg_len < bytes[i]) {
+					udsx_ring_consume(ch, d, starts[i], offs[i] + mm[i].msg_len,
+							  mm[i].msg_len, 0, 0);
+					break;
+				}
 				udsx_ring_consume(ch, d, heads[i], 0, bytes[i], 1, freed[i]);
+			}
+			if (sent < n) {
+				udsx_dbg("revert: re-sent %d of %d records (errno %d); the rest stays in the ring",
+					 sent, n, errno);
+				break;
+			}
 			n = 0;
 		}
 	}
@@ -195,6 +208,19 @@ void udsx_revert_end(int fd, struct udsx_end *e, int why)
 	atomic_store(&ch->h->end[e->side].reverted, 1);
 }
 
+/* The end is closing for good: close the ring in both directions without
+ * moving records. The peer drains what we sent before reading the kernel
+ * (and may have shut us down, so a re-send could not go through anyway);
+ * what was sent to us stays unread, its doorbells standing for it, so the
+ * kernel sees unread data at close exactly when it should. */
+static void close_end(int fd, struct udsx_end *e)
+{
+	udsx_dbg("fd %d: last holder closing", fd);
+	udsx_revert_dir(fd, e->ch, e->side, -1);
+	udsx_revert_dir(fd, e->ch, 1 - e->side, -1);
+	atomic_store(&e->ch->h->end[e->side].reverted, 1);
+}
+
 /*
  * The fd is about to reach a program that may not run udsx (exec, spawn,
  * SCM_RIGHTS). Everything queued toward it must be in the kernel, and no
@@ -237,10 +263,39 @@ void udsx_revert_inheritable(void)
 	udsx_table_foreach(inheritable_cb, NULL);
 }
 
+/* Does process `pid` hold a fd for socket inode `ino`? Unknown (no access)
+ * counts as yes. A zombie holds nothing. */
+static bool holds(pid_t pid, uint64_t ino)
+{
+	char path[64], p2[400], link[64], want[40];
+	struct dirent *de;
+	bool found = false;
+	DIR *dp;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	dp = opendir(path);
+	if (!dp)
+		return errno != ENOENT && errno != ESRCH;
+	snprintf(want, sizeof(want), "socket:[%llu]", (unsigned long long)ino);
+	while (!found && (de = readdir(dp))) {
+		ssize_t n;
+
+		snprintf(p2, sizeof(p2), "%s/%s", path, de->d_name);
+		n = readlink(p2, link, sizeof(link) - 1);
+		if (n > 0) {
+			link[n] = 0;
+			found = !strcmp(link, want);
+		}
+	}
+	closedir(dp);
+	return found;
+}
+
 /* Remove this process from the end's holders; true if nobody else holds it. */
 static bool unregister(struct udsx_endstate *es)
 {
 	uint32_t me = (uint32_t)getpid(), p;
+	uint64_t ino = atomic_load(&es->ino);
 	bool others = false;
 	int i;
 
@@ -248,8 +303,10 @@ static bool unregister(struct udsx_endstate *es)
 		p = atomic_load(&es->pid[i]);
 		if (p == me)
 			atomic_compare_exchange_strong(&es->pid[i], &p, 0);
-		else if (p && kill((pid_t)p, 0) == 0)
+		else if (p && holds((pid_t)p, ino))
 			others = true;
+		else if (p)
+			atomic_compare_exchange_strong(&es->pid[i], &p, 0);	/* stale */
 	}
 	return !others;
 }
@@ -265,13 +322,13 @@ void udsx_end_released(int fd, struct udsx_end *e)
 	if (atomic_load(&e->ch->side_refs[e->side]) > 1)
 		return;
 	if (unregister(&e->ch->h->end[e->side]) && udsx_end_active(e))
-		udsx_revert_end(fd, e, 0);
+		close_end(fd, e);
 }
 
 static void release_cb(int fd, struct udsx_end *e, void *arg)
 {
 	if (unregister(&e->ch->h->end[e->side]) && udsx_end_active(e))
-		udsx_revert_end(fd, e, 0);
+		close_end(fd, e);
 }
 
 /* The process is exiting: every end it holds is released. */
