@@ -230,12 +230,18 @@ static bool nonblocking_flags(int flags)
 static ssize_t kernel_rest(int fd, struct udsx_end *e, struct udsx_io *io, size_t done)
 {
 	struct msghdr m = { 0 };
-	struct iovec v[64];
+	struct iovec v[1024];	/* UIO_MAXIOV, the most a caller can pass */
 	size_t skip = done;
 	int i, n = 0;
 	ssize_t r;
 
-	for (i = 0; i < io->iovcnt && n < 64; i++) {
+	if (!done) {
+		m.msg_iov = io->iov;
+		m.msg_iovlen = (size_t)io->iovcnt;
+		r = udsx_real.sendmsg(fd, &m, io->flags);
+		return r < 0 ? -errno : r;
+	}
+	for (i = 0; i < io->iovcnt && n < 1024; i++) {
 		if (skip >= io->iov[i].iov_len) {
 			skip -= io->iov[i].iov_len;
 			continue;
@@ -246,10 +252,6 @@ static ssize_t kernel_rest(int fd, struct udsx_end *e, struct udsx_io *io, size_
 	}
 	m.msg_iov = v;
 	m.msg_iovlen = (size_t)n;
-	if (!done) {
-		r = udsx_real.sendmsg(fd, &m, io->flags);
-		return r < 0 ? -errno : r;
-	}
 	/* Part is already queued: a signal, the timeout or the peer going away
 	 * now ends the call with the partial count, as in the kernel. Only
 	 * STREAM gets here. Signals stay blocked except inside ppoll(), so one
@@ -452,6 +454,10 @@ ssize_t udsx_send(int fd, struct udsx_end *e, struct udsx_io *io)
 		if (udsx_ring_closed(ch, d) && udsx_lock(&ch->h->dir[d].wlock) == 0)
 			udsx_unlock(&ch->h->dir[d].wlock);
 		unbump(fd, ch, d);
+		/* DGRAM: a send refused by a dead peer also discards our
+		 * receive queue, and part of it may still be in the ring */
+		if (ch->type == SOCK_DGRAM && !udsx_ring_empty(ch, 1 - d))
+			return discard_if_refused(fd, ch, d, kernel_rest(fd, e, io, 0));
 		return UDSX_PASS;
 	}
 	if (io->flags & ~SEND_OK_FLAGS) {
