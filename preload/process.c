@@ -2,7 +2,6 @@
 /* process.c -- fork, vfork, exec and spawn: channels follow the fds, or go back to the kernel. */
 #include <spawn.h>
 #include <stdint.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include "preload.h"
@@ -51,115 +50,27 @@ EXPORT pid_t vfork(void)
 	return fork();
 }
 
-/* The new image may not run udsx (LD_PRELOAD dropped, setuid, static):
- * every inheritable channel returns to the kernel path first. */
-static void before_exec(void)
+/* A spawned child may run anything, with its own fd actions: every
+ * inheritable channel returns to the kernel path first. */
+static void before_spawn(void)
 {
 	if (!udsx_real.execve)
 		udsx_init();
 	if (udsx_on)
-		udsx_revert_inheritable();
-}
-
-EXPORT int execve(const char *path, char *const argv[], char *const envp[])
-{
-	before_exec();
-	return udsx_real.execve(path, argv, envp);
-}
-
-EXPORT int execveat(int dfd, const char *path, char *const argv[], char *const envp[], int flags)
-{
-	before_exec();
-	return udsx_real.execveat(dfd, path, argv, envp, flags);
-}
-
-EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
-{
-	before_exec();
-	return udsx_real.fexecve(fd, argv, envp);
-}
-
-#define NEXT(T, name) ((T)udsx_dlnext(name))
-
-EXPORT int execv(const char *path, char *const argv[])
-{
-	before_exec();
-	return NEXT(int (*)(const char *, char *const[]), "execv")(path, argv);
-}
-
-EXPORT int execvp(const char *file, char *const argv[])
-{
-	before_exec();
-	return NEXT(int (*)(const char *, char *const[]), "execvp")(file, argv);
-}
-
-EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
-{
-	before_exec();
-	return NEXT(int (*)(const char *, char *const[], char *const[]), "execvpe")(file, argv, envp);
-}
-
-/* execl*: collect the variadic arguments, then take the vector path. */
-#define COLLECT(first, ap, argv, want_envp, envp_out)					\
-	do {								\
-		size_t n_ = 1;						\
-		va_list c_;						\
-		va_copy(c_, ap);					\
-		while (va_arg(c_, char *))				\
-			n_++;						\
-		va_end(c_);						\
-		argv = alloca((n_ + 1) * sizeof(char *));		\
-		argv[0] = (char *)first;				\
-		for (size_t i_ = 1; i_ <= n_; i_++)			\
-			argv[i_] = va_arg(ap, char *);			\
-		if (want_envp)						\
-			*(envp_out) = va_arg(ap, char **);		\
-	} while (0)
-
-EXPORT int execl(const char *path, const char *arg, ...)
-{
-	char **argv;
-	va_list ap;
-
-	va_start(ap, arg);
-	COLLECT(arg, ap, argv, 0, (char ***)NULL);
-	va_end(ap);
-	return execv(path, argv);
-}
-
-EXPORT int execlp(const char *file, const char *arg, ...)
-{
-	char **argv;
-	va_list ap;
-
-	va_start(ap, arg);
-	COLLECT(arg, ap, argv, 0, (char ***)NULL);
-	va_end(ap);
-	return execvp(file, argv);
-}
-
-EXPORT int execle(const char *path, const char *arg, ...)
-{
-	char **argv, **envp = NULL;
-	va_list ap;
-
-	va_start(ap, arg);
-	COLLECT(arg, ap, argv, 1, &envp);
-	va_end(ap);
-	return execve(path, argv, envp);
+		udsx_inherit_envp(NULL, false);
 }
 
 EXPORT int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
 		       const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
-	before_exec();
+	before_spawn();
 	return udsx_real.posix_spawn(pid, path, fa, attr, argv, envp);
 }
 
 EXPORT int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
 			const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
-	before_exec();
+	before_spawn();
 	return udsx_real.posix_spawnp(pid, file, fa, attr, argv, envp);
 }
 

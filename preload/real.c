@@ -26,8 +26,10 @@ static void init(void)
 	resolve();
 	udsx_config_load();
 	udsx_on = !udsx_cfg.disable;
-	if (udsx_on)
+	if (udsx_on) {
 		pthread_atfork(NULL, NULL, udsx_atfork_child);
+		udsx_inherit_load();
+	}
 	udsx_dbg("loaded, spin %d us, ring %zu KiB", udsx_cfg.spin_us, udsx_cfg.ring_size >> 10);
 }
 

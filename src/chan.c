@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "internal.h"
@@ -37,13 +38,13 @@ static int map_new(int type, struct udsx_chan **out)
 	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED)
 		goto fail_fd;
-	udsx_real.close(fd);
 	ch = aligned_alloc(64, (sizeof(*ch) + 63) & ~(size_t)63);
 	if (!ch) {
 		munmap(p, size);
-		goto fail;
+		goto fail_fd;
 	}
 	memset(ch, 0, sizeof(*ch));
+	ch->memfd = udsx_keep_memfd(fd);
 	ch->h = p;
 	ch->map_size = size;
 	ch->ring_size = (uint32_t)ring;
@@ -97,6 +98,61 @@ int udsx_chan_create_pair(int type, int sv[2])
 	udsx_table_set(sv[0], ch, 0);
 	udsx_table_set(sv[1], ch, 1);
 	return 0;
+}
+
+/*
+ * Keep the memfd, for an exec that re-attaches (inherit.c), out of the
+ * program's way: far up, below the soft RLIMIT_NOFILE, and only for the
+ * first UDSX_KEEP_MAX channels; the rest cannot re-attach and revert on
+ * exec instead. Returns the kept fd or -1; closes `fd` either way.
+ */
+int udsx_keep_memfd(int fd)
+{
+	static _Atomic int kept;
+	struct rlimit rl;
+	int k = -1;
+
+	if (atomic_fetch_add(&kept, 1) < UDSX_KEEP_MAX && getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+	    rl.rlim_cur >= 4 * UDSX_KEEP_MAX && rl.rlim_cur <= INT32_MAX)
+		k = udsx_real.fcntl(fd, F_DUPFD_CLOEXEC, (int)rl.rlim_cur - UDSX_KEEP_MAX);
+	udsx_real.close(fd);
+	return k;
+}
+
+/* Map a channel created by another image of this process (inherit.c).
+ * The size comes from the sealed memfd, never from the header. */
+struct udsx_chan *udsx_chan_attach(int memfd)
+{
+	struct udsx_chan *ch;
+	struct stat st;
+	void *p;
+	uint64_t ring;
+
+	if (fstat(memfd, &st) < 0 || st.st_size < (off_t)sizeof(struct udsx_hdr))
+		return NULL;
+	ring = ((uint64_t)st.st_size - sizeof(struct udsx_hdr)) / 2;
+	if (ring < 4096 || (ring & (ring - 1)) || ring > (1ull << 30) ||
+	    (fcntl(memfd, F_GET_SEALS) & (F_SEAL_SHRINK | F_SEAL_GROW)) != (F_SEAL_SHRINK | F_SEAL_GROW))
+		return NULL;
+	p = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	ch = aligned_alloc(64, (sizeof(*ch) + 63) & ~(size_t)63);
+	if (!ch || ((struct udsx_hdr *)p)->magic != UDSX_MAGIC) {
+		free(ch);
+		munmap(p, (size_t)st.st_size);
+		return NULL;
+	}
+	memset(ch, 0, sizeof(*ch));
+	ch->h = p;
+	ch->map_size = (size_t)st.st_size;
+	ch->ring_size = (uint32_t)ring;
+	ch->type = (int)ch->h->type;
+	ch->memfd = udsx_keep_memfd(memfd);
+	if (ch->type != SOCK_STREAM && ch->type != SOCK_DGRAM && ch->type != SOCK_SEQPACKET)
+		ch->type = SOCK_DGRAM;	/* corrupt: any type works; the ring checks the rest */
+	atomic_fetch_add(&mem_used, ch->map_size);
+	return ch;
 }
 
 void udsx_chan_put(struct udsx_chan *ch)

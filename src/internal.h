@@ -70,7 +70,9 @@ struct udsx_chan {
 	int type;
 	_Atomic int refs;	/* fd table entries in this process */
 	_Atomic int side_refs[2];	/* ... per end */
+	int memfd;		/* kept for exec re-attachment, or -1 */
 };
+#define UDSX_KEEP_MAX 64
 
 /* One fd's view of an end. */
 struct udsx_end {
@@ -79,6 +81,10 @@ struct udsx_end {
 };
 
 hidden int udsx_chan_create_pair(int type, int sv[2]);
+hidden int udsx_keep_memfd(int fd);
+hidden struct udsx_chan *udsx_chan_attach(int memfd);
+hidden char **udsx_inherit_envp(char *const envp[], bool reattach);
+hidden void udsx_inherit_load(void);
 hidden void udsx_chan_put(struct udsx_chan *ch);
 hidden bool udsx_end_active(const struct udsx_end *e);
 
@@ -153,7 +159,6 @@ hidden bool udsx_spin_until(bool (*ready)(void *), void *arg, int budget_us);
 hidden void udsx_revert_dir(int fd, struct udsx_chan *ch, int d, int peer_fd);
 hidden void udsx_revert_end(int fd, struct udsx_end *e, int why);
 hidden int udsx_find_fd_of(struct udsx_chan *ch, int side);
-hidden void udsx_revert_inheritable(void);
 hidden void udsx_set_real_sndbuf(int fd, uint32_t v);
 hidden void udsx_end_released(int fd, struct udsx_end *e);
 hidden void udsx_release_all(void);

@@ -250,18 +250,6 @@ void udsx_leave_kernel_only(int fd, struct udsx_end *e)
 	atomic_store(&ch->h->end[e->side].reverted, 1);
 }
 
-static void inheritable_cb(int fd, struct udsx_end *e, void *arg)
-{
-	int fl = udsx_real.fcntl(fd, F_GETFD);
-
-	if (fl >= 0 && !(fl & FD_CLOEXEC))
-		udsx_leave_kernel_only(fd, e);
-}
-
-void udsx_revert_inheritable(void)
-{
-	udsx_table_foreach(inheritable_cb, NULL);
-}
 
 /* Does process `pid` hold a fd for socket inode `ino`? Unknown (no access)
  * counts as yes. A zombie holds nothing. */

@@ -31,8 +31,19 @@ hostile() { # $1 = build dir, $2 = label
 	fi
 	tally "$B/test-out/hostile.$2.sum"
 }
-echo "== untrusted peer"
+reattach() { # $1 = build dir, $2 = label
+	if timeout -k 5 60 "$1/udsx" run -- "$1/test/reattach" >"$B/test-out/reattach.$2.log" 2>&1; then
+		echo "ok   $2 exec re-attaches channels (udsx image) and reverts them (plain image)"
+		echo "1 passed, 0 failed" >"$B/test-out/reattach.$2.sum"
+	else
+		echo "FAIL $2 exec re-attach (see $B/test-out/reattach.$2.log)"; tail -5 "$B/test-out/reattach.$2.log" | sed 's/^/    /'
+		echo "0 passed, 1 failed" >"$B/test-out/reattach.$2.sum"
+	fi
+	tally "$B/test-out/reattach.$2.sum"
+}
+echo "== untrusted peer, exec re-attachment"
 hostile "$B" plain
+reattach "$B" plain
 
 echo "== differential suite (kernel vs udsx)"
 bash test/run-diff.sh "$B" diff | tee "$B/test-out/diff.log"; tally "$B/test-out/diff.log"
@@ -43,6 +54,7 @@ if [ -x "$B/asan/udsx" ]; then
 	export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 	bash test/run-diff.sh "$B/asan" asan | tee "$B/test-out/asan.log"; tally "$B/test-out/asan.log"
 	hostile "$B/asan" asan
+	reattach "$B/asan" asan
 fi
 [ -f test/run-extra.sh ] && { echo "== command and environment checks"; bash test/run-extra.sh "$B" | tee "$B/test-out/extra.log"; tally "$B/test-out/extra.log"; }
 echo
