@@ -5,7 +5,7 @@
 
 EXPORT int udsx_fd_accelerated(int fd)
 {
-	struct udsx_end e;
+	UDSX_END(e);
 
 	return udsx_lookup(fd, &e) && udsx_end_active(&e) && !udsx_ring_closed(e.ch, e.side) &&
 	       !udsx_ring_closed(e.ch, 1 - e.side);

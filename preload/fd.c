@@ -7,7 +7,7 @@
 
 EXPORT int close(int fd)
 {
-	struct udsx_end e;
+	UDSX_END(e);
 
 	if (udsx_lookup(fd, &e)) {
 		udsx_end_released(fd, &e);
@@ -19,7 +19,7 @@ EXPORT int close(int fd)
 EXPORT int close_range(unsigned int lo, unsigned int hi, int flags)
 {
 	unsigned int fd;
-	struct udsx_end e;
+	UDSX_END(e);
 	int r = udsx_real.close_range(lo, hi, flags);
 
 	if (r == 0 && !(flags & CLOSE_RANGE_CLOEXEC))
@@ -60,7 +60,7 @@ EXPORT int dup3(int fd, int nfd, int flags)
 
 static int do_fcntl(int fd, int cmd, long arg)
 {
-	struct udsx_end e;
+	UDSX_END(e);
 	int r = udsx_real.fcntl(fd, cmd, arg);
 
 	if (r < 0 || !udsx_on)

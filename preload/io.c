@@ -39,7 +39,7 @@ ssize_t udsx_do_recv(int fd, struct udsx_end *e, const struct iovec *iov, int io
 
 EXPORT ssize_t read(int fd, void *buf, size_t n)
 {
-	struct udsx_end e;
+	UDSX_END(e);
 
 	/* read() of 0 bytes returns 0 without looking at the socket */
 	if (n && udsx_lookup(fd, &e)) {
@@ -71,7 +71,7 @@ EXPORT ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen)
 
 EXPORT ssize_t write(int fd, const void *buf, size_t n)
 {
-	struct udsx_end e;
+	UDSX_END(e);
 
 	if (udsx_lookup(fd, &e)) {
 		struct iovec v = { (void *)buf, n };
@@ -85,7 +85,7 @@ EXPORT ssize_t write(int fd, const void *buf, size_t n)
 
 EXPORT ssize_t readv(int fd, const struct iovec *iov, int iovcnt)
 {
-	struct udsx_end e;
+	UDSX_END(e);
 
 	if (udsx_lookup(fd, &e) && iovcnt > 0 && iovcnt <= 1024 && udsx_iov_total(iov, iovcnt)) {
 		ssize_t r = udsx_do_recv(fd, &e, iov, iovcnt, 0, NULL);
@@ -98,7 +98,7 @@ EXPORT ssize_t readv(int fd, const struct iovec *iov, int iovcnt)
 
 EXPORT ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
 {
-	struct udsx_end e;
+	UDSX_END(e);
 
 	/* writev() of 0 bytes returns 0 in the VFS: no empty datagram */
 	if (udsx_lookup(fd, &e) && iovcnt > 0 && iovcnt <= 1024 && udsx_iov_total(iov, iovcnt)) {
@@ -112,7 +112,7 @@ EXPORT ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
 
 EXPORT ssize_t send(int fd, const void *buf, size_t n, int flags)
 {
-	struct udsx_end e;
+	UDSX_END(e);
 
 	if (udsx_lookup(fd, &e)) {
 		struct iovec v = { (void *)buf, n };
@@ -126,7 +126,7 @@ EXPORT ssize_t send(int fd, const void *buf, size_t n, int flags)
 
 EXPORT ssize_t recv(int fd, void *buf, size_t n, int flags)
 {
-	struct udsx_end e;
+	UDSX_END(e);
 
 	if (udsx_lookup(fd, &e)) {
 		struct iovec v = { buf, n };
@@ -148,7 +148,7 @@ EXPORT ssize_t __recv_chk(int fd, void *buf, size_t n, size_t buflen, int flags)
 EXPORT ssize_t sendto(int fd, const void *buf, size_t n, int flags,
 		      const struct sockaddr *addr, socklen_t alen)
 {
-	struct udsx_end e;
+	UDSX_END(e);
 
 	if (!alen)
 		return send(fd, buf, n, flags);
@@ -161,7 +161,7 @@ EXPORT ssize_t sendto(int fd, const void *buf, size_t n, int flags,
 EXPORT ssize_t recvfrom(int fd, void *buf, size_t n, int flags,
 			struct sockaddr *addr, socklen_t *alen)
 {
-	struct udsx_end e;
+	UDSX_END(e);
 
 	if (udsx_lookup(fd, &e)) {
 		struct iovec v = { buf, n };

@@ -10,7 +10,7 @@
 static void release_passed_fds(const struct msghdr *m)
 {
 	struct cmsghdr *c;
-	struct udsx_end e;
+	UDSX_END(e);
 
 	if (!m->msg_control || m->msg_controllen < sizeof(struct cmsghdr))
 		return;
@@ -24,7 +24,7 @@ static void release_passed_fds(const struct msghdr *m)
 		n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
 		for (i = 0; i < n; i++) {
 			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-			if (udsx_table_get(fd, &e))
+			if (udsx_lookup(fd, &e))
 				udsx_leave_kernel_only(fd, &e);
 		}
 	}
@@ -32,7 +32,7 @@ static void release_passed_fds(const struct msghdr *m)
 
 EXPORT ssize_t sendmsg(int fd, const struct msghdr *m, int flags)
 {
-	struct udsx_end e;
+	UDSX_END(e);
 
 	if (udsx_lookup(fd, &e) && m) {
 		ssize_t r;
@@ -53,7 +53,7 @@ EXPORT ssize_t sendmsg(int fd, const struct msghdr *m, int flags)
 
 EXPORT ssize_t recvmsg(int fd, struct msghdr *m, int flags)
 {
-	struct udsx_end e;
+	UDSX_END(e);
 
 	if (udsx_lookup(fd, &e) && m && m->msg_iovlen <= 1024) {
 		int of = 0;
@@ -75,7 +75,7 @@ EXPORT ssize_t recvmsg(int fd, struct msghdr *m, int flags)
 
 EXPORT int sendmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags)
 {
-	struct udsx_end e;
+	UDSX_END(e);
 	unsigned int i;
 	ssize_t r;
 
@@ -102,7 +102,7 @@ static int64_t ns_now(void)
 
 EXPORT int recvmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags, struct timespec *tmo)
 {
-	struct udsx_end e;
+	UDSX_END(e);
 	int64_t end = 0;
 	unsigned int i;
 	ssize_t r;

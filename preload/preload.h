@@ -14,12 +14,39 @@ hidden long udsx_ret(long r);
 hidden void udsx_atfork_child(void);
 hidden void *udsx_dlnext(const char *name);
 
-/* Is fd a channel end we should handle? Cheap on the fast path. */
+/* Release what udsx_lookup took; runs when a UDSX_END goes out of scope. */
+static inline void udsx_end_done(struct udsx_end *e)
+{
+	if (e->ch) {
+		udsx_chan_unbusy(e->ch);
+		e->ch = NULL;
+	}
+}
+
+/* A channel end looked up by a wrapper, released automatically. */
+#define UDSX_END(e) struct udsx_end e __attribute__((cleanup(udsx_end_done))) = { 0 }
+
+/*
+ * Is fd a channel end we should handle? Cheap on the fast path. On true,
+ * the channel is held busy until `e` is released, so a close in another
+ * thread cannot unmap it under us; the table is re-checked after taking
+ * it, in case the close came first.
+ */
 static inline bool udsx_lookup(int fd, struct udsx_end *e)
 {
+	struct udsx_end t;
+
+	udsx_end_done(e);
 	if (__builtin_expect(!udsx_real.recv, 0))
 		udsx_init();
-	return udsx_on && udsx_table_get(fd, e);
+	if (!udsx_on || !udsx_table_get(fd, e))
+		return false;
+	atomic_fetch_add(&e->ch->busy, 1);
+	if (!udsx_table_get(fd, &t) || t.ch != e->ch || t.side != e->side) {
+		udsx_end_done(e);
+		return false;
+	}
+	return true;
 }
 
 hidden ssize_t udsx_do_send(int fd, struct udsx_end *e, const struct iovec *iov, int iovcnt, int flags);

@@ -21,10 +21,17 @@ static void register_cb(int fd, struct udsx_end *e, void *arg)
 	atomic_store(&es->pid[6], me);	/* newest holder wins the last slot */
 }
 
-/* In the child of fork: a new tid for the lock owner field. */
+static void unbusy_cb(int fd, struct udsx_end *e, void *arg)
+{
+	atomic_store(&e->ch->busy, 0);
+}
+
+/* In the child of fork: a new tid for the lock owner field, and no other
+ * thread is inside a call any more. */
 void udsx_atfork_child(void)
 {
 	udsx_lock_atfork_child();
+	udsx_table_foreach(unbusy_cb, NULL);
 }
 
 /* The child holds every end we hold. Registered by the parent, before fork

@@ -47,7 +47,7 @@ static bool kernel_only_option(int level, int name)
 
 EXPORT int setsockopt(int fd, int level, int name, const void *val, socklen_t len)
 {
-	struct udsx_end e;
+	UDSX_END(e);
 	int r, v;
 	socklen_t l = sizeof(v);
 
@@ -82,7 +82,7 @@ EXPORT int setsockopt(int fd, int level, int name, const void *val, socklen_t le
 
 EXPORT int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 {
-	struct udsx_end e;
+	UDSX_END(e);
 	int r = udsx_real.getsockopt(fd, level, name, val, len);
 
 	/* the real buffer may be widened for doorbells; report the emulated size */
@@ -97,7 +97,7 @@ EXPORT int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 
 EXPORT int shutdown(int fd, int how)
 {
-	struct udsx_end e;
+	UDSX_END(e);
 	int r = udsx_real.shutdown(fd, how);
 
 	if (r == 0 && udsx_lookup(fd, &e)) {
@@ -114,7 +114,7 @@ EXPORT int shutdown(int fd, int how)
 /* A pair end given an address or a new peer is no longer the pair udsx set up. */
 EXPORT int bind(int fd, const struct sockaddr *a, socklen_t l)
 {
-	struct udsx_end e;
+	UDSX_END(e);
 	int (*real)(int, const struct sockaddr *, socklen_t) =
 		(int (*)(int, const struct sockaddr *, socklen_t))udsx_dlnext("bind");
 
@@ -125,7 +125,7 @@ EXPORT int bind(int fd, const struct sockaddr *a, socklen_t l)
 
 EXPORT int connect(int fd, const struct sockaddr *a, socklen_t l)
 {
-	struct udsx_end e;
+	UDSX_END(e);
 	int (*real)(int, const struct sockaddr *, socklen_t) =
 		(int (*)(int, const struct sockaddr *, socklen_t))udsx_dlnext("connect");
 
@@ -136,7 +136,7 @@ EXPORT int connect(int fd, const struct sockaddr *a, socklen_t l)
 
 static int do_ioctl(int fd, unsigned long req, void *arg)
 {
-	struct udsx_end e;
+	UDSX_END(e);
 	int v = 0, r;
 
 	if (!udsx_lookup(fd, &e))

@@ -106,15 +106,23 @@ int udsx_chan_create_pair(int type, int sv[2])
  * first UDSX_KEEP_MAX channels; the rest cannot re-attach and revert on
  * exec instead. Returns the kept fd or -1; closes `fd` either way.
  */
+static _Atomic int kept;
+
+void udsx_keep_release(void)
+{
+	atomic_fetch_sub(&kept, 1);
+}
+
 int udsx_keep_memfd(int fd)
 {
-	static _Atomic int kept;
 	struct rlimit rl;
 	int k = -1;
 
 	if (atomic_fetch_add(&kept, 1) < UDSX_KEEP_MAX && getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
 	    rl.rlim_cur >= 4 * UDSX_KEEP_MAX && rl.rlim_cur <= INT32_MAX)
 		k = udsx_real.fcntl(fd, F_DUPFD_CLOEXEC, (int)rl.rlim_cur - UDSX_KEEP_MAX);
+	if (k < 0)
+		atomic_fetch_sub(&kept, 1);
 	udsx_real.close(fd);
 	return k;
 }
@@ -155,13 +163,42 @@ struct udsx_chan *udsx_chan_attach(int memfd)
 	return ch;
 }
 
+/*
+ * Unmapping while another thread is still inside a call on this channel
+ * would turn an application race (close vs. read) into a crash. Calls hold
+ * `busy` (preload.h: udsx_lookup re-checks the fd table after taking it),
+ * and the last of close and busy unmaps. The small struct itself is never
+ * freed, so a racing lookup can always touch its counters.
+ */
+static void chan_free(struct udsx_chan *ch)
+{
+	int one = 1;
+
+	if (!atomic_compare_exchange_strong(&ch->dead, &one, 2))
+		return;
+	munmap(ch->h, ch->map_size);
+	atomic_fetch_sub(&mem_used, ch->map_size);
+	if (ch->memfd >= 0) {
+		udsx_real.close(ch->memfd);
+		ch->memfd = -1;
+		udsx_keep_release();
+	}
+	udsx_dbg("channel %p unmapped", (void *)ch);
+}
+
 void udsx_chan_put(struct udsx_chan *ch)
 {
-	/* Unmapping while another thread may still be inside a call on a
-	 * just-closed fd would turn an application race into a crash, so
-	 * the mapping is kept; only the accounting is released. */
-	if (atomic_fetch_sub(&ch->refs, 1) == 1)
-		udsx_dbg("channel %p has no fds left in this process", (void *)ch);
+	if (atomic_fetch_sub(&ch->refs, 1) != 1)
+		return;
+	atomic_store(&ch->dead, 1);
+	if (!atomic_load(&ch->busy))
+		chan_free(ch);
+}
+
+void udsx_chan_unbusy(struct udsx_chan *ch)
+{
+	if (atomic_fetch_sub(&ch->busy, 1) == 1 && atomic_load(&ch->dead) == 1)
+		chan_free(ch);
 }
 
 /* Is this end still using its channel (neither direction fully reverted)? */

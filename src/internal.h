@@ -71,6 +71,9 @@ struct udsx_chan {
 	_Atomic int refs;	/* fd table entries in this process */
 	_Atomic int side_refs[2];	/* ... per end */
 	int memfd;		/* kept for exec re-attachment, or -1 */
+	_Atomic int busy;	/* calls using this channel right now */
+	_Atomic int fd_hint[2];	/* the last fd set for each end */
+	_Atomic int dead;	/* 1: no fd left, unmap when not busy; 2: unmapped */
 };
 #define UDSX_KEEP_MAX 64
 
@@ -82,10 +85,12 @@ struct udsx_end {
 
 hidden int udsx_chan_create_pair(int type, int sv[2]);
 hidden int udsx_keep_memfd(int fd);
+hidden void udsx_keep_release(void);
 hidden struct udsx_chan *udsx_chan_attach(int memfd);
 hidden char **udsx_inherit_envp(char *const envp[], bool reattach);
 hidden void udsx_inherit_load(void);
 hidden void udsx_chan_put(struct udsx_chan *ch);
+hidden void udsx_chan_unbusy(struct udsx_chan *ch);
 hidden bool udsx_end_active(const struct udsx_end *e);
 
 /* ---- fd table (table.c) ---- */

@@ -148,6 +148,13 @@ static void find_cb(int fd, struct udsx_end *e, void *arg)
 int udsx_find_fd_of(struct udsx_chan *ch, int side)
 {
 	struct finder f = { ch, side, -1 };
+	int hint = atomic_load(&ch->fd_hint[side]);
+	struct udsx_end e;
+
+	if (!atomic_load(&ch->side_refs[side]))
+		return -1;
+	if (udsx_table_get(hint, &e) && e.ch == ch && e.side == side)
+		return hint;
 
 	udsx_table_foreach(find_cb, &f);
 	return f.fd;

@@ -42,6 +42,7 @@ void udsx_table_set(int fd, struct udsx_chan *ch, int side)
 		return;
 	atomic_fetch_add(&ch->refs, 1);
 	atomic_fetch_add(&ch->side_refs[side], 1);
+	atomic_store(&ch->fd_hint[side], fd);
 	pthread_mutex_lock(&table_mu);
 	old = atomic_exchange(&table[fd], (uintptr_t)ch | (uintptr_t)side);
 	pthread_mutex_unlock(&table_mu);
