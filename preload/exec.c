@@ -208,50 +208,54 @@ static char **collect(const char *first, va_list ap, char ***envp_out)
 	return argv;
 }
 
+enum lmode { L_PATH, L_SEARCH, L_ENV };
+
+/* The execl* family: argv from the variadic list, then the vector call. */
+static int execl_common(enum lmode mode, const char *path, const char *arg, va_list ap)
+{
+	char **argv, **envp = NULL;
+	int r;
+
+	argv = collect(arg, ap, mode == L_ENV ? &envp : NULL);
+	if (!argv)
+		return (int)udsx_ret(-ENOMEM);
+	if (mode == L_SEARCH)
+		r = execvp(path, argv);
+	else
+		r = execve(path, argv, mode == L_ENV ? envp : environ);
+	free(argv);
+	return r;
+}
+
 EXPORT int execl(const char *path, const char *arg, ...)
 {
-	char **argv;
 	va_list ap;
 	int r;
 
 	va_start(ap, arg);
-	argv = collect(arg, ap, NULL);
+	r = execl_common(L_PATH, path, arg, ap);
 	va_end(ap);
-	if (!argv)
-		return (int)udsx_ret(-ENOMEM);
-	r = execv(path, argv);
-	free(argv);
 	return r;
 }
 
 EXPORT int execlp(const char *file, const char *arg, ...)
 {
-	char **argv;
 	va_list ap;
 	int r;
 
 	va_start(ap, arg);
-	argv = collect(arg, ap, NULL);
+	r = execl_common(L_SEARCH, file, arg, ap);
 	va_end(ap);
-	if (!argv)
-		return (int)udsx_ret(-ENOMEM);
-	r = execvp(file, argv);
-	free(argv);
 	return r;
 }
 
 EXPORT int execle(const char *path, const char *arg, ...)
 {
-	char **argv, **envp = NULL;
 	va_list ap;
 	int r;
 
 	va_start(ap, arg);
-	argv = collect(arg, ap, &envp);
+	r = execl_common(L_ENV, path, arg, ap);
 	va_end(ap);
-	if (!argv)
-		return (int)udsx_ret(-ENOMEM);
-	r = execve(path, argv, envp);
-	free(argv);
 	return r;
 }
