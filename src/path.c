@@ -595,13 +595,31 @@ static ssize_t to_kernel_reads(int fd, struct udsx_end *e)
 	return r < 0 ? r : UDSX_PASS;
 }
 
+/*
+ * Spinning only helps if the peer can write to us soon. A peer asleep in
+ * its own read with nothing from us on its way will not: it waits for us.
+ * (A peer we have just sent to is waking up, and worth spinning for.)
+ */
+static bool peer_idle(struct udsx_end *e)
+{
+	struct udsx_hdr *h = e->ch->h;
+
+	return atomic_load_explicit(&h->end[1 - e->side].asleep, memory_order_relaxed) &&
+	       udsx_ring_empty(e->ch, e->side) &&
+	       !CTL_OUTSTANDING(atomic_load_explicit(&h->dir[e->side].ctl, memory_order_relaxed));
+}
+
 /* SEQPACKET reports a pending ECONNRESET before any queued message. It can
- * only be pending if the peer may have closed with our data unread. */
+ * only be pending if the peer closed with our data unread; a peer that
+ * closes through udsx closes our outgoing ring first (revert.c), so only
+ * then is the kernel asked. (A peer killed by SIGKILL is not seen this way:
+ * README, known differences.) */
 static int seqpacket_error_first(int fd, struct udsx_end *e)
 {
 	char b;
 
-	if (e->ch->type != SOCK_SEQPACKET || udsx_ring_empty(e->ch, e->side))
+	if (e->ch->type != SOCK_SEQPACKET || udsx_ring_empty(e->ch, e->side) ||
+	    !udsx_ring_closed(e->ch, e->side))
 		return 0;
 	if (udsx_real.recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) < 0 &&
 	    errno != EAGAIN && errno != EWOULDBLOCK)
@@ -700,7 +718,7 @@ ssize_t udsx_recv(int fd, struct udsx_end *e, struct udsx_io *io)
 		udsx_unlock(&ch->h->dir[d].rlock);
 		if (r < 0)
 			return done ? (ssize_t)done : r;
-		if (!nb && !peek && udsx_cfg.spin_us > 0) {
+		if (!nb && !peek && udsx_cfg.spin_us > 0 && !peer_idle(e)) {
 			udsx_claim_set(ch, d, stream ? (uint32_t)(io->len - done) : 1);
 			claimed = true;
 			if (udsx_spin_until(has_data, &w, udsx_cfg.spin_us))
@@ -710,10 +728,14 @@ ssize_t udsx_recv(int fd, struct udsx_end *e, struct udsx_io *io)
 			if (!udsx_ring_empty(ch, d))
 				continue;
 		}
+		if (!nb)
+			atomic_fetch_add(&ch->h->end[e->side].asleep, 1);
 		if (stream && !done && !nb && !peek)
 			r = stream_sleep(fd, e, io, &done);
 		else
 			r = done && !nb ? wait_partial(fd, POLLIN, SO_RCVTIMEO) : kernel_look(fd, !nb);
+		if (!nb)
+			atomic_fetch_sub(&ch->h->end[e->side].asleep, 1);
 		if (done && r == 1)
 			r = kernel_look(fd, false);
 		if (r == -EAGAIN && done && !nb)

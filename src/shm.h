@@ -89,7 +89,8 @@ struct udsx_endstate {
 	_Atomic uint32_t pid[7];	/* processes known to hold this end */
 	_Atomic uint64_t ino;		/* socket inode of this end */
 	_Atomic uint32_t pinned;	/* real SO_SNDBUF is pinned to the minimum */
-	char pad[UDSX_LINE - 60];
+	_Atomic uint32_t asleep;	/* readers of this end asleep in the kernel */
+	char pad[UDSX_LINE - 64];
 };
 
 struct udsx_hdr {
