@@ -326,11 +326,8 @@ static ssize_t stream_send(int fd, struct udsx_end *e, struct udsx_io *io)
 		seg = io->len - sent < segmax ? io->len - sent : segmax;
 		r = udsx_ring_put(ch, d, io->iov, io->iovcnt, sent, (uint32_t)seg,
 				  udsx_truesize_stream(seg));
-		if (r == -ENOSPC) {
-			if (nb && sent)
-				break;
-			goto to_kernel;
-		}
+		if (r == -ENOSPC)
+			goto to_kernel;	/* the ring is smaller than the kernel's budget */
 		if (r < 0 || udsx_bell_notify(fd, ch, d, (uint32_t)seg) < 0)
 			goto to_kernel;	/* closed, or the peer is gone: the kernel says how */
 		sent += seg;
@@ -387,8 +384,7 @@ static ssize_t record_send(int fd, struct udsx_end *e, struct udsx_io *io)
 					  udsx_truesize_dgram(io->len));
 			if (r == 0)
 				break;
-			if (r != -ENOSPC)
-				goto to_kernel;
+			goto to_kernel;	/* closed, or a ring smaller than the budget */
 		}
 		udsx_unlock(&ch->h->dir[d].wlock);
 		if (nb) {

@@ -14,8 +14,10 @@ for prog in "$B"/test/diff/*; do
 	name=$(basename "$prog")
 	for inst in $("$prog" --list); do
 		k=$OUT/$name.$inst.kernel; u=$OUT/$name.$inst.udsx
-		timeout -k 5 "$T" env -u LD_PRELOAD "$prog" "$inst" >"$k" 2>"$k.err"; kr=$?
-		timeout -k 5 "$T" "$B/udsx" run -- "$prog" "$inst" >"$u" 2>"$u.err"; ur=$?
+		# (a subshell, so that the shell's own "Segmentation fault" notice
+		# for a crashed run goes nowhere; the exit status tells it)
+		( timeout -k 5 "$T" env -u LD_PRELOAD "$prog" "$inst" >"$k" 2>"$k.err" ) 2>/dev/null; kr=$?
+		( timeout -k 5 "$T" "$B/udsx" run -- "$prog" "$inst" >"$u" 2>"$u.err" ) 2>/dev/null; ur=$?
 		if [ $kr -eq 77 ]; then skip=$((skip+1)); echo "SKIP $LABEL $name $inst"; continue; fi
 		gap=$(awk -v n="$name" -v i="$inst" '$1==n && $2==i { $1=""; $2=""; sub(/^ +/, ""); print; exit }' test/known-gaps.txt 2>/dev/null)
 		if [ $kr -ne $ur ] || ! cmp -s "$k" "$u" || [ -s "$u.err" -a ! -s "$k.err" ]; then
@@ -23,7 +25,7 @@ for prog in "$B"/test/diff/*; do
 			fail=$((fail+1)); echo "FAIL $LABEL $name $inst (exit kernel=$kr udsx=$ur)"
 			diff -u "$k" "$u" | head -20 | sed 's/^/    /'
 			[ -s "$u.err" ] && head -5 "$u.err" | sed 's/^/    stderr: /'
-		elif [ -n "$gap" ]; then
+		elif [ -n "$gap" ] && [ "${GAPS_STRICT:-1}" = 1 ]; then
 			fail=$((fail+1)); echo "FAIL $LABEL $name $inst: listed as a known gap but now matches; take it off test/known-gaps.txt"
 		else
 			pass=$((pass+1)); echo "ok   $LABEL $name $inst"

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# run-extra.sh -- the udsx command's argument handling, the UDSX_* variables, and the differential suite under other settings.
+set -u
+B=${1:-build}
+pass=0; fail=0; skip=0
+check() { # check LABEL EXPECTED_EXIT CMD... (stdout/stderr to a log)
+	local label=$1 want=$2 got; shift 2
+	"$@" >"$B/test-out/extra.cmd.log" 2>&1; got=$?
+	if [ "$got" = "$want" ]; then pass=$((pass+1)); echo "ok   extra $label"
+	else fail=$((fail+1)); echo "FAIL extra $label (exit $got, want $want)"; sed 's/^/    /' "$B/test-out/extra.cmd.log" | head -5; fi
+}
+check_grep() { # check_grep LABEL PATTERN: the last command's output contains PATTERN
+	if grep -q -- "$2" "$B/test-out/extra.cmd.log"; then pass=$((pass+1)); echo "ok   extra $1"
+	else fail=$((fail+1)); echo "FAIL extra $1 (no '$2' in output)"; fi
+}
+check_empty() { # check_empty LABEL: the last command printed nothing
+	if [ ! -s "$B/test-out/extra.cmd.log" ]; then pass=$((pass+1)); echo "ok   extra $1"
+	else fail=$((fail+1)); echo "FAIL extra $1 (printed: $(head -c 200 "$B/test-out/extra.cmd.log"))"; fi
+}
+U=$B/udsx
+check "udsx version" 0 "$U" version; check_grep "udsx version prints it" "udsx $(cat VERSION)"
+check "udsx with no command" 2 "$U"
+check "udsx unknown command" 2 "$U" frobnicate; check_grep "unknown command is named" "unknown command 'frobnicate'"
+check "udsx run unknown option" 2 "$U" run --fast -- true; check_grep "unknown option is named" "unknown option '--fast'"
+check "udsx run bad --spin-us" 2 "$U" run --spin-us lots -- true; check_grep "bad --spin-us is explained" "not a number"
+check "udsx run negative --spin-us" 2 "$U" run --spin-us -5 -- true
+check "udsx run without --" 2 "$U" run true
+check "udsx run missing program" 127 "$U" run -- /nonexistent/prog
+check "udsx run passes the exit status" 3 "$U" run -- sh -c 'exit 3'
+check "udsx run warns about a bad UDSX_SPIN_US" 0 env UDSX_SPIN_US=abc "$U" run -- true
+check_grep "the warning names the variable" "UDSX_SPIN_US"
+check "library is silent on a bad UDSX_* value" 0 env UDSX_SPIN_US=abc UDSX_RING_KB=-1 LD_PRELOAD="$B/libudsx.so" "$B/test/diff/basic_rw" stream
+grep -v '^==\|^[a-z]' "$B/test-out/extra.cmd.log" >"$B/test-out/extra.stray.log"; cp "$B/test-out/extra.stray.log" "$B/test-out/extra.cmd.log"; check_empty "nothing on stderr"
+check "UDSX_DISABLE=1 creates no channel" 77 env UDSX_DISABLE=1 "$U" run -- "$B/test/reattach"
+check "channels are created by default" 0 "$U" run -- "$B/test/reattach"
+
+echo "$pass passed, $fail failed, $skip skipped" >"$B/test-out/extra.cmds.sum"
+echo "== differential suite, spinning off (UDSX_SPIN_US=0)"
+UDSX_SPIN_US=0 GAPS_STRICT=0 bash test/run-diff.sh "$B" spin0 | tee "$B/test-out/spin0.log" | grep -v '^ok'
+echo "== differential suite, 64 KiB rings (most channels revert under pressure)"
+UDSX_RING_KB=64 GAPS_STRICT=0 bash test/run-diff.sh "$B" ring64 | tee "$B/test-out/ring64.log" | grep -v '^ok'
+echo "== differential suite, memory cap 0 (no channel at all)"
+UDSX_MEM_MAX_MB=0 GAPS_STRICT=0 bash test/run-diff.sh "$B" nomem | tee "$B/test-out/nomem.log" | grep -v '^ok'
+for f in spin0 ring64 nomem; do
+	set -- $(tail -n 1 "$B/test-out/$f.log")
+	pass=$((pass + $1)); fail=$((fail + $3)); skip=$((skip + $5))
+done
+echo "$pass passed, $fail failed, $skip skipped"
