@@ -91,26 +91,6 @@ static void nap(void)
 	nanosleep(&ts, NULL);
 }
 
-/*
- * A STREAM reader may sleep in a consuming recv() (path.c) and take the
- * next doorbell itself. `eating` and `rd_sleeping` are a Dekker pair: an
- * eater that sees a sleeper leaves the doorbells alone (the sleeper takes
- * one and counts it; the rest are retired when it comes back), and a
- * would-be sleeper that sees an eater peeks instead. So a doorbell is never
- * taken by two readers, and a sleeper that finds nothing counted knows the
- * byte it got is data. Returns false if the caller must leave them.
- */
-static bool start_eating(struct udsx_chan *ch, int d)
-{
-	struct udsx_dir *dir = &ch->h->dir[d];
-
-	atomic_store(&dir->eating, 1);
-	if (!atomic_load(&dir->rd_sleeping))
-		return true;
-	atomic_store(&dir->eating, 0);
-	return false;
-}
-
 /* A writer counts a doorbell in `sent` just before its send(); wait
  * briefly until doorbells up to `sent` are really in the kernel, so the
  * reader does not sleep on one that is a few instructions away. */
@@ -142,14 +122,10 @@ int udsx_bell_eat(int fd, struct udsx_chan *ch, int d, bool wait)
 	unsigned k, tries;
 	char b;
 
-	if (!CTL_OUTSTANDING(c) || !start_eating(ch, d))
-		goto done;
 	do {
 		k = CTL_OUTSTANDING(c);
-		if (!k) {
-			atomic_store(&ch->h->dir[d].eating, 0);
-			goto done;
-		}
+		if (!k)
+			return 0;
 		nc = (c & ~0xffffull) | CTL_SENT(c);
 	} while (!atomic_compare_exchange_weak(ctl, &c, nc));
 	wait_delivered(ch, d, CTL_SENT(c));
@@ -162,14 +138,13 @@ int udsx_bell_eat(int fd, struct udsx_chan *ch, int d, bool wait)
 		}
 		if (r < 0 && errno != EAGAIN && errno != EINTR) {
 			/* give the uneaten ones back, report the error */
-			int e = errno;
-
 			atomic_fetch_sub(ctl, k);
-			atomic_store(&ch->h->dir[d].eating, 0);
-			return -e;
+			return -errno;
 		}
-		if (r == 0)
-			break;	/* EOF before the doorbell: the peer never sent it */
+		if (r == 0) {
+			/* EOF before the doorbell: the peer never sent it */
+			return 0;
+		}
 		/* the writer counted it but has not sent it yet */
 		for (tries = 0; tries < 5000; tries++) {
 			nap();
@@ -178,12 +153,10 @@ int udsx_bell_eat(int fd, struct udsx_chan *ch, int d, bool wait)
 		}
 		if (tries == 5000) {
 			udsx_dbg("doorbell never arrived");
-			break;
+			return 0;
 		}
 		k--;
 	}
-	atomic_store(&ch->h->dir[d].eating, 0);
-done:
 	(void)wait;
 	/* the ring is empty: no ballast either (ballast.c) */
 	atomic_store(&ch->h->dir[d].ballast, 0);
@@ -199,11 +172,9 @@ int udsx_bell_topup(int fd, struct udsx_chan *ch, int d, unsigned want)
 {
 	_Atomic uint64_t *ctl = &ch->h->dir[d].ctl;
 	uint64_t c = atomic_load(ctl), nc;
-	bool closed_ok = want & UDSX_TOPUP_CLOSED;
 
-	want &= ~UDSX_TOPUP_CLOSED;
 	do {
-		if (((c & CTL_CLOSED) && !closed_ok) || CTL_OUTSTANDING(c) >= want)
+		if ((c & CTL_CLOSED) || CTL_OUTSTANDING(c) >= want)
 			return 0;
 		nc = (c & ~0xffff0000ull) | ((uint64_t)((CTL_SENT(c) + 1) & 0xffff) << 16);
 	} while (!atomic_compare_exchange_weak(ctl, &c, nc));
@@ -225,22 +196,16 @@ void udsx_bell_eat_one(int fd, struct udsx_chan *ch, int d, unsigned keep)
 	char b;
 	int tries;
 
-	if (CTL_OUTSTANDING(c) <= keep || !start_eating(ch, d))
-		return;
 	do {
-		if (CTL_OUTSTANDING(c) <= keep) {
-			atomic_store(&ch->h->dir[d].eating, 0);
+		if (CTL_OUTSTANDING(c) <= keep)
 			return;
-		}
 		nc = (c & ~0xffffull) | ((CTL_EATEN(c) + 1) & 0xffff);
 	} while (!atomic_compare_exchange_weak(ctl, &c, nc));
-	wait_delivered(ch, d, CTL_EATEN(c) + 1);
 	for (tries = 0; tries < 5000; tries++) {
 		if (udsx_real.recv(fd, &b, 1, MSG_DONTWAIT) == 1)
-			break;
+			return;
 		if (errno != EAGAIN && errno != EINTR)
-			break;
+			return;
 		nap();
 	}
-	atomic_store(&ch->h->dir[d].eating, 0);
 }

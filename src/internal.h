@@ -133,7 +133,6 @@ hidden int udsx_outq(int fd, struct udsx_end *e, int *out);
 hidden int udsx_bell_notify(int fd, struct udsx_chan *ch, int d, uint32_t n);
 hidden int udsx_bell_eat(int fd, struct udsx_chan *ch, int d, bool wait);
 hidden int udsx_bell_topup(int fd, struct udsx_chan *ch, int d, unsigned want);
-#define UDSX_TOPUP_CLOSED 0x100u	/* or'ed into want: also on a closed ring */
 hidden void udsx_bell_eat_one(int fd, struct udsx_chan *ch, int d, unsigned keep);
 hidden void udsx_pin_sndbuf(int fd, struct udsx_chan *ch, int side);
 hidden void udsx_ballast_check(int fd, struct udsx_chan *ch, int d);

@@ -482,52 +482,6 @@ static int kernel_look(int fd, bool block)
 	return r ? 1 : 0;
 }
 
-/*
- * A blocking STREAM read with an empty ring and no doorbell outstanding
- * sleeps in a real recv() of one byte: the next byte is the writer's
- * doorbell, taken by the same system call that sleeps (a peek and then a
- * second recv to retire it cost one system call more per message). See
- * bell.c:start_eating for how this stays exact with several readers. A
- * writer that reverts the direction meanwhile sends a counted doorbell
- * first (revert.c); a byte that arrives with nothing counted is data and
- * becomes the first byte of the result. Returns 1 (look at the ring
- * again), 0 at EOF, or -errno.
- */
-static int stream_sleep(int fd, struct udsx_end *e, struct udsx_io *io, size_t *done)
-{
-	struct udsx_chan *ch = e->ch;
-	int d = 1 - e->side;
-	struct udsx_dir *dir = &ch->h->dir[d];
-	uint64_t c, nc;
-	unsigned char b;
-	ssize_t r;
-
-	atomic_fetch_add(&dir->rd_sleeping, 1);
-	if (atomic_load(&dir->eating) || udsx_ring_closed(ch, d) || !udsx_ring_empty(ch, d) ||
-	    CTL_OUTSTANDING(atomic_load(&dir->ctl))) {
-		atomic_fetch_sub(&dir->rd_sleeping, 1);
-		return kernel_look(fd, true);
-	}
-	r = udsx_real.recv(fd, &b, 1, 0);
-	if (r <= 0) {
-		int err = errno;
-
-		atomic_fetch_sub(&dir->rd_sleeping, 1);
-		return r < 0 ? -err : 0;
-	}
-	c = atomic_load(&dir->ctl);
-	do {
-		if (!CTL_OUTSTANDING(c)) {
-			iov_scatter(io->iov, io->iovcnt, *done, &b, 1);
-			(*done)++;
-			break;
-		}
-		nc = (c & ~0xffffull) | ((CTL_EATEN(c) + 1) & 0xffff);
-	} while (!atomic_compare_exchange_weak(&dir->ctl, &c, nc));
-	atomic_fetch_sub(&dir->rd_sleeping, 1);
-	return 1;
-}
-
 /* Copy from the ring into io. Caller holds rlock. */
 static ssize_t stream_take(struct udsx_end *e, struct udsx_io *io, size_t done, bool peek)
 {
@@ -726,10 +680,7 @@ ssize_t udsx_recv(int fd, struct udsx_end *e, struct udsx_io *io)
 		}
 		if (!nb)
 			atomic_fetch_add(&ch->h->end[e->side].asleep, 1);
-		if (stream && !done && !nb && !peek)
-			r = stream_sleep(fd, e, io, &done);
-		else
-			r = done && !nb ? wait_partial(fd, POLLIN, SO_RCVTIMEO) : kernel_look(fd, !nb);
+		r = done && !nb ? wait_partial(fd, POLLIN, SO_RCVTIMEO) : kernel_look(fd, !nb);
 		if (!nb)
 			atomic_fetch_sub(&ch->h->end[e->side].asleep, 1);
 		if (done && r == 1)

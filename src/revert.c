@@ -106,10 +106,6 @@ void udsx_revert_dir(int fd, struct udsx_chan *ch, int d, int wfd)
 
 	atomic_fetch_or(&dir->ctl, CTL_CLOSED);
 	atomic_fetch_or(&dir->tail, TAIL_CLOSED);
-	/* A STREAM reader asleep in a consuming recv (path.c) must be woken
-	 * by a counted doorbell, not by the first byte of kernel data. */
-	if (wfd >= 0 && atomic_load(&dir->rd_sleeping))
-		udsx_bell_topup(wfd, ch, d, 1 | UDSX_TOPUP_CLOSED);
 	rl = udsx_lock(&dir->rlock);
 	/* If this process holds the reading end too, retire its doorbells now:
 	 * left in the kernel they would be charged to the writer's buffer. */

@@ -60,9 +60,7 @@ struct udsx_dir {
 	_Atomic uint64_t con_msgs;
 	_Atomic uint64_t charge_out;	/* truesize ever freed */
 	_Atomic uint32_t rlock;
-	_Atomic uint32_t rd_sleeping;	/* STREAM readers asleep in a consuming recv */
-	_Atomic uint32_t eating;	/* a reader is retiring doorbells */
-	char pad1[UDSX_LINE - 52];
+	char pad1[UDSX_LINE - 44];
 	_Atomic uint64_t ctl;
 	char pad2[UDSX_LINE - 8];
 	_Atomic uint32_t flags;
