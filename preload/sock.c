@@ -105,8 +105,12 @@ EXPORT int shutdown(int fd, int how)
 		 * direction (EPIPE, SIGPIPE); reads drain the ring first. */
 		if (how == SHUT_WR || how == SHUT_RDWR)
 			atomic_fetch_or(&e.ch->h->dir[e.side].flags, DIR_WR_SHUT);
-		if (how == SHUT_RD || how == SHUT_RDWR)
+		if (how == SHUT_RD || how == SHUT_RDWR) {
 			atomic_fetch_or(&e.ch->h->dir[1 - e.side].flags, DIR_RD_SHUT);
+			/* a sender blocked for room wakes on its POLLOUT (path.c):
+			 * the kernel wakes it here too */
+			udsx_ballast_wake(fd, e.ch, 1 - e.side);
+		}
 	}
 	return r;
 }

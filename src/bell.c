@@ -128,6 +128,15 @@ int udsx_bell_eat(int fd, struct udsx_chan *ch, int d, bool wait)
 			return 0;
 		nc = (c & ~0xffffull) | CTL_SENT(c);
 	} while (!atomic_compare_exchange_weak(ctl, &c, nc));
+	/* A record published between the caller's "empty" and our count saw
+	 * a doorbell outstanding and rang none: keep one for it. */
+	if (!(nc & CTL_CLOSED) && !udsx_ring_empty(ch, d)) {
+		c = nc;
+		do {
+			nc = (c & ~0xffffull) | ((CTL_EATEN(c) - 1) & 0xffff);
+		} while (!atomic_compare_exchange_weak(ctl, &c, nc));
+		k--;
+	}
 	wait_delivered(ch, d, CTL_SENT(c));
 	while (k) {
 		ssize_t r = udsx_real.recv(fd, &b, 1, MSG_DONTWAIT);
@@ -159,7 +168,8 @@ int udsx_bell_eat(int fd, struct udsx_chan *ch, int d, bool wait)
 	}
 	(void)wait;
 	/* the ring is empty: no ballast either (ballast.c) */
-	atomic_store(&ch->h->dir[d].ballast, 0);
+	if (udsx_ring_empty(ch, d))
+		atomic_store(&ch->h->dir[d].ballast, 0);
 	return 0;
 }
 

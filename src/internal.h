@@ -137,6 +137,7 @@ hidden void udsx_bell_eat_one(int fd, struct udsx_chan *ch, int d, unsigned keep
 hidden void udsx_pin_sndbuf(int fd, struct udsx_chan *ch, int side);
 hidden void udsx_ballast_check(int fd, struct udsx_chan *ch, int d);
 hidden void udsx_ballast_release(int fd, struct udsx_chan *ch, int d);
+hidden void udsx_ballast_wake(int fd, struct udsx_chan *ch, int d);
 hidden void udsx_claim_set(struct udsx_chan *ch, int d, uint32_t n);
 hidden void udsx_claim_drop(struct udsx_chan *ch, int d);
 

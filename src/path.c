@@ -112,7 +112,7 @@ static int sleep_room(int fd, const sigset_t *callers, int ms)
 	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
 	struct pollfd p = { .fd = fd, .events = POLLOUT };
 
-	if (ppoll(&p, 1, &ts, callers) < 0 && errno == EINTR)
+	if (ppoll(&p, 1, ms < 0 ? NULL : &ts, callers) < 0 && errno == EINTR)
 		return -EINTR;
 	return 0;
 }
@@ -166,14 +166,16 @@ static int wait_room(int fd, struct udsx_end *e, uint32_t sndbuf, size_t sent)
 			break;
 		}
 		udsx_ballast_check(fd, e->ch, e->side);
-		/* woken by the ballast's release; slices only to notice a
-		 * peer that went away through paths that post nothing */
-		slice = limit >= 0 && limit - waited < 100 ? limit - waited : 100;
+		/* Woken by the ballast's release, which the reader's shutdown
+		 * and close also cause (sock.c, and the kernel's POLLOUT after
+		 * a close); with no timeout there is nothing else to wait for,
+		 * so an idle blocked sender costs no CPU. */
+		slice = limit >= 0 ? limit - waited : -1;
 		if (sleep_room(fd, &callers, slice) == -EINTR && sent) {
 			r = -1;
 			break;
 		}
-		waited += slice;
+		waited += slice > 0 ? slice : 1;
 	}
 out:
 	pthread_sigmask(SIG_SETMASK, &callers, NULL);
@@ -695,6 +697,8 @@ ssize_t udsx_recv(int fd, struct udsx_end *e, struct udsx_io *io)
 				continue;
 			if (!CTL_OUTSTANDING(atomic_load(&ch->h->dir[d].ctl)) && ++stray > 2) {
 				/* bytes the protocol cannot explain: a hostile peer */
+				udsx_dbg("stray bytes in the kernel queue: ctl %llx",
+					 (unsigned long long)atomic_load(&ch->h->dir[d].ctl));
 				udsx_ring_corrupt(ch, d);
 				udsx_revert_end(fd, e, EPROTO);
 				return done ? (ssize_t)done : UDSX_PASS;
