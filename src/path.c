@@ -114,6 +114,9 @@ static int sleep_room(int fd, const sigset_t *callers, int ms)
 
 	if (ppoll(&p, 1, ms < 0 ? NULL : &ts, callers) < 0 && errno == EINTR)
 		return -EINTR;
+	/* the peer is gone (killed, or closed past udsx): no room will come */
+	if (p.revents & (POLLHUP | POLLERR))
+		return -EPIPE;
 	return 0;
 }
 
@@ -128,7 +131,7 @@ static int sleep_room(int fd, const sigset_t *callers, int ms)
 static int wait_room(int fd, struct udsx_end *e, uint32_t sndbuf, size_t sent)
 {
 	struct waitarg w = { e->ch, e->side, sndbuf - 1 };
-	int timeo = sent ? timeo_ms(fd, SO_SNDTIMEO) : -1, waited = 0, r = 1, slice;
+	int timeo = sent ? timeo_ms(fd, SO_SNDTIMEO) : -1, waited = 0, r = 1, slice, rs;
 	/* With nothing sent yet, a signal's effect (EINTR or a restart) depends
 	 * on SA_RESTART, which udsx cannot see: after 20 ms the kernel's own
 	 * blocking send takes over. With part sent, any signal ends the call,
@@ -171,7 +174,20 @@ static int wait_room(int fd, struct udsx_end *e, uint32_t sndbuf, size_t sent)
 		 * a close); with no timeout there is nothing else to wait for,
 		 * so an idle blocked sender costs no CPU. */
 		slice = limit >= 0 ? limit - waited : -1;
-		if (sleep_room(fd, &callers, slice) == -EINTR && sent) {
+		rs = sleep_room(fd, &callers, slice);
+		if (rs == -EPIPE) {
+			int err;
+			socklen_t l = sizeof(err);
+
+			/* as the kernel's woken sender: the close's error is
+			 * consumed, and the call ends (kernel path if nothing
+			 * was sent, which then reports EPIPE) */
+			if (sent)
+				udsx_real.getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &l);
+			r = sent ? -1 : 0;
+			break;
+		}
+		if (rs == -EINTR && sent) {
 			r = -1;
 			break;
 		}
