@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* fd.c -- keeps the channel table in step with close, dup and fcntl. */
+/* fd.c -- keeps the channel table in step with close, dup and fcntl.
+ *
+ * Memory-ordering contract: the only shared word written here is the
+ * per-end O_NONBLOCK cache, a single atomic store; see shm.h.
+ */
 #include <fcntl.h>
 #include <stdarg.h>
 #include <unistd.h>

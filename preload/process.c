@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* process.c -- fork, vfork, exec and spawn: channels follow the fds, or go back to the kernel. */
+/* process.c -- fork, vfork, spawn and exit: channels follow the fds, or go back to the kernel.
+ *
+ * Memory-ordering contract: holder pid slots are claimed by CAS on one
+ * atomic word each; everything else goes through src/ (see shm.h).
+ */
 #include <spawn.h>
 #include <stdint.h>
 #include <stdlib.h>

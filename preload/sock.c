@@ -1,5 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* sock.c -- socketpair, socket options, shutdown, bind/connect and ioctls on channel ends. */
+/* sock.c -- socketpair, socket options, shutdown, bind/connect and ioctls on channel ends.
+ *
+ * Memory-ordering contract: touches only per-end settings (sndbuf, rcvlowat,
+ * nonblock, pinned) and per-direction flags in shared memory, each a single
+ * atomic word written whole; ring state goes through src/ (see shm.h).
+ */
 #include <linux/sockios.h>
 #include <stdarg.h>
 #include <sys/ioctl.h>
