@@ -115,7 +115,7 @@ static void wait_delivered(struct udsx_chan *ch, int d, uint64_t sent)
  * instead (SEQPACKET reports ECONNRESET before queued messages); the error
  * is then the caller's to return.
  */
-int udsx_bell_eat(int fd, struct udsx_chan *ch, int d, bool wait)
+int udsx_bell_eat(int fd, struct udsx_chan *ch, int d)
 {
 	_Atomic uint64_t *ctl = &ch->h->dir[d].ctl;
 	uint64_t c = atomic_load(ctl), nc;
@@ -166,7 +166,6 @@ int udsx_bell_eat(int fd, struct udsx_chan *ch, int d, bool wait)
 		}
 		k--;
 	}
-	(void)wait;
 	/* the ring is empty: no ballast either (ballast.c) */
 	if (udsx_ring_empty(ch, d))
 		atomic_store(&ch->h->dir[d].ballast, 0);

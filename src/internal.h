@@ -60,7 +60,6 @@ struct udsx_real {
 	int (*posix_spawnp)(pid_t *, const char *, const void *, const void *, char *const[], char *const[]);
 };
 extern struct udsx_real udsx_real hidden;
-hidden void udsx_real_init(void);
 
 /* ---- channels (chan.c) ---- */
 struct udsx_chan {
@@ -131,7 +130,7 @@ hidden int udsx_outq(int fd, struct udsx_end *e, int *out);
 
 /* ---- doorbells (bell.c) ---- */
 hidden int udsx_bell_notify(int fd, struct udsx_chan *ch, int d, uint32_t n);
-hidden int udsx_bell_eat(int fd, struct udsx_chan *ch, int d, bool wait);
+hidden int udsx_bell_eat(int fd, struct udsx_chan *ch, int d);
 hidden int udsx_bell_topup(int fd, struct udsx_chan *ch, int d, unsigned want);
 hidden void udsx_bell_eat_one(int fd, struct udsx_chan *ch, int d, unsigned keep);
 hidden void udsx_pin_sndbuf(int fd, struct udsx_chan *ch, int side);
@@ -170,5 +169,4 @@ hidden void udsx_end_released(int fd, struct udsx_end *e);
 hidden void udsx_release_all(void);
 hidden void udsx_leave_kernel_only(int fd, struct udsx_end *e);
 
-#define UDSX_ERR(r) ((r) < 0 && (r) != UDSX_PASS)
 #endif

@@ -369,7 +369,7 @@ static ssize_t discard_if_refused(int fd, struct udsx_chan *ch, int d, ssize_t r
 	if (r == -ECONNREFUSED && ch->type == SOCK_DGRAM &&
 	    udsx_lock(&ch->h->dir[1 - d].rlock) == 0) {
 		udsx_ring_discard(ch, 1 - d);
-		udsx_bell_eat(fd, ch, 1 - d, false);
+		udsx_bell_eat(fd, ch, 1 - d);
 		udsx_unlock(&ch->h->dir[1 - d].rlock);
 	}
 	return r;
@@ -558,7 +558,7 @@ static ssize_t record_take(struct udsx_end *e, struct udsx_io *io, bool peek)
 static ssize_t to_kernel_reads(int fd, struct udsx_end *e)
 {
 	int d = 1 - e->side;
-	int r = udsx_bell_eat(fd, e->ch, d, true);
+	int r = udsx_bell_eat(fd, e->ch, d);
 
 	return r < 0 ? r : UDSX_PASS;
 }
@@ -659,7 +659,7 @@ ssize_t udsx_recv(int fd, struct udsx_end *e, struct udsx_io *io)
 				}
 			}
 			if (udsx_ring_empty(ch, d) && !peek)
-				r = udsx_bell_eat(fd, ch, d, true);
+				r = udsx_bell_eat(fd, ch, d);
 			udsx_unlock(&ch->h->dir[d].rlock);
 			if (!peek)
 				udsx_ballast_release(fd, ch, d);
@@ -682,7 +682,7 @@ ssize_t udsx_recv(int fd, struct udsx_end *e, struct udsx_io *io)
 				return (ssize_t)done;
 			return to_kernel_reads(fd, e);
 		}
-		r = udsx_bell_eat(fd, ch, d, true);
+		r = udsx_bell_eat(fd, ch, d);
 		udsx_unlock(&ch->h->dir[d].rlock);
 		if (r < 0)
 			return done ? (ssize_t)done : r;
@@ -743,7 +743,7 @@ static int inq_after_revert(int fd, struct udsx_end *e, int *out)
 
 	if (e->ch->type == SOCK_DGRAM) {
 		if (udsx_lock(&dir->rlock) == 0) {
-			udsx_bell_eat(fd, e->ch, 1 - e->side, true);
+			udsx_bell_eat(fd, e->ch, 1 - e->side);
 			udsx_unlock(&dir->rlock);
 		}
 		return UDSX_PASS;

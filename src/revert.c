@@ -113,7 +113,7 @@ void udsx_revert_dir(int fd, struct udsx_chan *ch, int d, int wfd)
 	/* (Unless the records stay in the ring: then the doorbells stand for
 	 * them, e.g. as unread data when the reading end closes.) */
 	if (rfd >= 0 && rl == 0 && (wfd >= 0 || udsx_ring_empty(ch, d)))
-		udsx_bell_eat(rfd, ch, d, true);
+		udsx_bell_eat(rfd, ch, d);
 	if (wfd >= 0 && !udsx_ring_empty(ch, d))
 		resend(wfd, ch, d);
 	if (wfd >= 0 && atomic_exchange(&ch->h->end[d].pinned, 0)) {
@@ -245,7 +245,7 @@ void udsx_leave_kernel_only(int fd, struct udsx_end *e)
 	/* Retire doorbells first: the residue re-sent below lands behind them. */
 	udsx_lock(&ch->h->dir[d].rlock);
 	atomic_fetch_or(&ch->h->dir[d].ctl, CTL_CLOSED);
-	udsx_bell_eat(fd, ch, d, true);
+	udsx_bell_eat(fd, ch, d);
 	udsx_unlock(&ch->h->dir[d].rlock);
 	if (peer < 0 && !udsx_ring_empty(ch, d))
 		udsx_dbg("fd %d: cannot reach the peer's socket; %llu bytes stay in the ring",
