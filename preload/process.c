@@ -34,6 +34,7 @@ static void unbusy_cb(int fd, struct udsx_end *e, void *arg)
  * thread is inside a call any more. */
 void udsx_atfork_child(void)
 {
+	udsx_pid_reset();
 	udsx_lock_atfork_child();
 	udsx_table_foreach(unbusy_cb, NULL);
 }

@@ -66,13 +66,14 @@ static void init_end(struct udsx_chan *ch, int side, int fd, int nonblock)
 	struct udsx_endstate *es = &ch->h->end[side];
 	socklen_t l = sizeof(int);
 	struct stat st;
-	int v = 212992;
+	int v = udsx_default_sndbuf();
 
-	udsx_real.getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, &l);
+	if (!v)
+		udsx_real.getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, &l);
 	atomic_store(&es->sndbuf, (uint32_t)v);
 	atomic_store(&es->rcvlowat, 1);
 	atomic_store(&es->nonblock, (uint32_t)nonblock);
-	atomic_store(&es->pid[0], (uint32_t)getpid());
+	atomic_store(&es->pid[0], (uint32_t)udsx_pid());
 	if (fstat(fd, &st) == 0)
 		atomic_store(&es->ino, (uint64_t)st.st_ino);
 	udsx_pin_sndbuf(fd, ch, side);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* config.c -- reads the UDSX_* environment once; bad values fall back to defaults silently. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,7 +77,7 @@ void udsx_dbg(const char *fmt, ...)
 
 	if (!udsx_cfg.debug)
 		return;
-	n = snprintf(buf, sizeof(buf), "udsx[%d]: ", (int)getpid());
+	n = snprintf(buf, sizeof(buf), "udsx[%d]: ", udsx_pid());
 	va_start(ap, fmt);
 	n += vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
 	va_end(ap);
@@ -85,4 +86,51 @@ void udsx_dbg(const char *fmt, ...)
 	buf[n++] = '\n';
 	if (write(2, buf, n) < 0)
 		return;
+}
+
+/* getpid() is a system call; the pid only changes at fork (reset there). */
+static _Atomic int cached_pid;
+
+int udsx_pid(void)
+{
+	int p = atomic_load_explicit(&cached_pid, memory_order_relaxed);
+
+	if (!p) {
+		p = (int)getpid();
+		atomic_store_explicit(&cached_pid, p, memory_order_relaxed);
+	}
+	return p;
+}
+
+void udsx_pid_reset(void)
+{
+	atomic_store(&cached_pid, 0);
+}
+
+/* New sockets start with SO_SNDBUF = net.core.wmem_default (sock_init_data),
+ * read once instead of asking every new socket. 0 if unknown. */
+int udsx_default_sndbuf(void)
+{
+	static _Atomic int v = -1;
+	int x = atomic_load(&v), fd;
+	char buf[32];
+	ssize_t n;
+	long l;
+
+	if (x >= 0)
+		return x;
+	x = 0;
+	fd = open("/proc/sys/net/core/wmem_default", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n > 0) {
+			buf[n] = 0;
+			buf[strcspn(buf, "\n")] = 0;
+			if (udsx_parse_uint(buf, 2304, 1L << 30, &l) == 0)
+				x = (int)l;
+		}
+	}
+	atomic_store(&v, x);
+	return x;
 }

@@ -26,6 +26,9 @@ extern struct udsx_config udsx_cfg hidden;
 hidden void udsx_config_load(void);
 hidden int udsx_parse_uint(const char *s, long lo, long hi, long *out);
 hidden void udsx_dbg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+hidden int udsx_pid(void);
+hidden void udsx_pid_reset(void);
+hidden int udsx_default_sndbuf(void);
 
 /* ---- real libc entry points (preload/real.c) ---- */
 struct udsx_real {

@@ -175,7 +175,7 @@ static int borrow_end(struct udsx_chan *ch, int side)
 		pid_t pid = (pid_t)atomic_load(&es->pid[i]);
 		DIR *dp;
 
-		if (pid <= 0 || pid == getpid())
+		if (pid <= 0 || pid == udsx_pid())
 			continue;
 		snprintf(path, sizeof(path), "/proc/%d/fd", pid);
 		dp = opendir(path);
@@ -289,7 +289,7 @@ static bool holds(pid_t pid, uint64_t ino)
 /* Remove this process from the end's holders; true if nobody else holds it. */
 static bool unregister(struct udsx_endstate *es)
 {
-	uint32_t me = (uint32_t)getpid(), p;
+	uint32_t me = (uint32_t)udsx_pid(), p;
 	uint64_t ino = atomic_load(&es->ino);
 	bool others = false;
 	int i;
