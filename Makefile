@@ -18,7 +18,7 @@ UNIT_SRC := $(wildcard test/unit/*.c)
 UNIT_BIN := $(patsubst test/unit/%.c,$(B)/test/unit/%,$(UNIT_SRC))
 BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(patsubst bench/%.c,$(B)/bench/%,$(BENCH_SRC))
-HOST_BIN := $(B)/test/hostile $(B)/test/reattach
+HOST_BIN := $(B)/test/hostile $(B)/test/reattach $(B)/test/idle
 EX_SRC   := $(wildcard examples/*.c)
 EX_BIN   := $(patsubst examples/%.c,$(B)/examples/%,$(EX_SRC))
 
@@ -45,6 +45,10 @@ $(B)/test/diff/%: test/diff/%.c $(wildcard test/diff/*.h)
 $(B)/test/hostile: test/hostile/hostile.c
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE) -o $@ $<
+
+$(B)/test/idle: test/idle/idle.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE) -pthread -o $@ $<
 
 $(B)/test/reattach: test/exec/reattach.c
 	@mkdir -p $(dir $@)

@@ -34,6 +34,7 @@ check "library is silent on a bad UDSX_* value" 0 env UDSX_SPIN_US=abc UDSX_RING
 grep -v '^==\|^[a-z]' "$B/test-out/extra.cmd.log" >"$B/test-out/extra.stray.log"; cp "$B/test-out/extra.stray.log" "$B/test-out/extra.cmd.log"; check_empty "nothing on stderr"
 check "UDSX_DISABLE=1 creates no channel" 77 env UDSX_DISABLE=1 "$U" run -- "$B/test/reattach"
 check "channels are created by default" 0 "$U" run -- "$B/test/reattach"
+check "blocked reader and writer use no CPU" 0 "$U" run -- "$B/test/idle"; check_grep "idle CPU is reported" "CPU used"
 
 echo "$pass passed, $fail failed, $skip skipped" >"$B/test-out/extra.cmds.sum"
 echo "== differential suite, spinning off (UDSX_SPIN_US=0)"
