@@ -36,6 +36,20 @@ check "UDSX_DISABLE=1 creates no channel" 77 env UDSX_DISABLE=1 "$U" run -- "$B/
 check "channels are created by default" 0 "$U" run -- "$B/test/reattach"
 check "blocked reader and writer use no CPU" 0 "$U" run -- "$B/test/idle"; check_grep "idle CPU is reported" "CPU used"
 
+# A real program: Python's multiprocessing and asyncio over socketpairs,
+# once on the kernel and once under udsx; the output must be the same.
+if command -v python3 >/dev/null 2>&1; then
+	timeout 60 python3 test/real/python_socketpair.py >"$B/test-out/python.kernel" 2>&1
+	timeout 60 "$U" run -- python3 test/real/python_socketpair.py >"$B/test-out/python.udsx" 2>&1
+	if cmp -s "$B/test-out/python.kernel" "$B/test-out/python.udsx" && grep -q "bytes to EOF" "$B/test-out/python.udsx"; then
+		pass=$((pass+1)); echo "ok   extra python multiprocessing + asyncio: same output under udsx"
+	else
+		fail=$((fail+1)); echo "FAIL extra python multiprocessing + asyncio"; diff "$B/test-out/python.kernel" "$B/test-out/python.udsx" | head -5 | sed 's/^/    /'
+	fi
+else
+	skip=$((skip+1)); echo "SKIP extra python (no python3)"
+fi
+
 echo "$pass passed, $fail failed, $skip skipped" >"$B/test-out/extra.cmds.sum"
 echo "== differential suite, spinning off (UDSX_SPIN_US=0)"
 UDSX_SPIN_US=0 GAPS_STRICT=0 bash test/run-diff.sh "$B" spin0 | tee "$B/test-out/spin0.log" | grep -v '^ok'
