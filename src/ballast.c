@@ -58,21 +58,15 @@ void udsx_ballast_release(int fd, struct udsx_chan *ch, int d)
 {
 	struct udsx_dir *dir = &ch->h->dir[d];
 	uint32_t sndbuf = atomic_load_explicit(&ch->h->end[d].sndbuf, memory_order_relaxed);
-	uint32_t one = 1;
 
-	if (!atomic_load_explicit(&dir->ballast, memory_order_acquire) ||
-	    udsx_dir_charged(dir) > sndbuf / 4)
-		return;
-	if (!atomic_compare_exchange_strong(&dir->ballast, &one, 0))
-		return;
-	if (udsx_lock(&dir->rlock) < 0)
-		return;
-	udsx_bell_eat_one(fd, ch, d, udsx_ring_empty(ch, d) ? 0 : 1);
-	udsx_unlock(&dir->rlock);
+	if (atomic_load_explicit(&dir->ballast, memory_order_acquire) &&
+	    udsx_dir_charged(dir) <= sndbuf / 4)
+		udsx_ballast_wake(fd, ch, d);
 }
 
-/* The reader shut down: release the ballast whatever the charge, so that a
- * sender sleeping for room wakes up and finds out (as the kernel wakes it). */
+/* Release the ballast whatever the charge. Also used when the reader shuts
+ * down, so that a sender sleeping for room wakes up and finds out (as the
+ * kernel wakes it). */
 void udsx_ballast_wake(int fd, struct udsx_chan *ch, int d)
 {
 	struct udsx_dir *dir = &ch->h->dir[d];
