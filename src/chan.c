@@ -189,7 +189,9 @@ static void chan_free(struct udsx_chan *ch)
 
 void udsx_chan_put(struct udsx_chan *ch)
 {
-	if (atomic_fetch_sub(&ch->refs, 1) != 1)
+	/* the caller has dropped its per-end count; the last one out marks
+	 * the channel dead (chan_free's CAS makes a double free impossible) */
+	if (atomic_load(&ch->side_refs[0]) + atomic_load(&ch->side_refs[1]))
 		return;
 	atomic_store(&ch->dead, 1);
 	if (!atomic_load(&ch->busy))

@@ -70,8 +70,7 @@ struct udsx_chan {
 	size_t map_size;
 	uint32_t ring_size;	/* private copy: never re-read from shm */
 	int type;
-	_Atomic int refs;	/* fd table entries in this process */
-	_Atomic int side_refs[2];	/* ... per end */
+	_Atomic int side_refs[2];	/* fd table entries in this process, per end */
 	int memfd;		/* kept for exec re-attachment, or -1 */
 	_Atomic int busy;	/* calls using this channel right now */
 	_Atomic int fd_hint[2];	/* the last fd set for each end */

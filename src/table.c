@@ -40,7 +40,6 @@ void udsx_table_set(int fd, struct udsx_chan *ch, int side)
 
 	if (fd < 0 || fd >= TABLE_MAX)
 		return;
-	atomic_fetch_add(&ch->refs, 1);
 	atomic_fetch_add(&ch->side_refs[side], 1);
 	atomic_store(&ch->fd_hint[side], fd);
 	pthread_mutex_lock(&table_mu);
