@@ -210,6 +210,16 @@ void udsx_bell_eat_one(int fd, struct udsx_chan *ch, int d, unsigned keep)
 			return;
 		nc = (c & ~0xffffull) | ((CTL_EATEN(c) + 1) & 0xffff);
 	} while (!atomic_compare_exchange_weak(ctl, &c, nc));
+	/* As in udsx_bell_eat: a record published since the caller looked at
+	 * the ring may rely on the doorbell we just counted; then it stays. */
+	if (!CTL_OUTSTANDING(nc) && !(nc & CTL_CLOSED) && !udsx_ring_empty(ch, d)) {
+		c = nc;
+		do {
+			nc = (c & ~0xffffull) | ((CTL_EATEN(c) - 1) & 0xffff);
+		} while (!atomic_compare_exchange_weak(ctl, &c, nc));
+		return;
+	}
+	wait_delivered(ch, d, CTL_EATEN(nc));
 	for (tries = 0; tries < 5000; tries++) {
 		if (udsx_real.recv(fd, &b, 1, MSG_DONTWAIT) == 1)
 			return;
