@@ -9,7 +9,7 @@ tally() { # parse "N passed, N failed[, N skipped]" from the last line of $1
 	set -- $l
 	pass=$((pass + $1)); fail=$((fail + $3)); [ $# -ge 6 ] && skip=$((skip + $5))
 }
-mkdir -p "$B/test-out"
+mkdir -p "$B/test-out"; : >"$B/test-out/failures.log"
 echo "== unit tests"
 up=0; uf=0
 for t in "$B"/test/unit/*; do
@@ -17,7 +17,7 @@ for t in "$B"/test/unit/*; do
 	if timeout -k 5 120 "$t" >"$B/test-out/unit.$(basename "$t").log" 2>&1; then
 		up=$((up+1)); echo "ok   unit $(basename "$t")"
 	else
-		uf=$((uf+1)); echo "FAIL unit $(basename "$t")"; tail -20 "$B/test-out/unit.$(basename "$t").log" | sed 's/^/    /'
+		uf=$((uf+1)); echo "FAIL unit $(basename "$t")" | tee -a "$B/test-out/failures.log"; tail -20 "$B/test-out/unit.$(basename "$t").log" | sed 's/^/    /'
 	fi
 done
 echo "$up passed, $uf failed" > "$B/test-out/unit.sum"; tally "$B/test-out/unit.sum"
@@ -26,7 +26,7 @@ hostile() { # $1 = build dir, $2 = label
 	if timeout -k 5 60 "$1/udsx" run -- "$1/test/hostile" >"$B/test-out/hostile.$2.log" 2>&1; then
 		echo "ok   $2 hostile peer scribbling over the channel"; echo "1 passed, 0 failed" >"$B/test-out/hostile.$2.sum"
 	else
-		echo "FAIL $2 hostile peer (see $B/test-out/hostile.$2.log)"; tail -5 "$B/test-out/hostile.$2.log" | sed 's/^/    /'
+		echo "FAIL $2 hostile peer (see $B/test-out/hostile.$2.log)" | tee -a "$B/test-out/failures.log"; tail -5 "$B/test-out/hostile.$2.log" | sed 's/^/    /'
 		echo "0 passed, 1 failed" >"$B/test-out/hostile.$2.sum"
 	fi
 	tally "$B/test-out/hostile.$2.sum"
@@ -36,7 +36,7 @@ reattach() { # $1 = build dir, $2 = label
 		echo "ok   $2 exec re-attaches channels (udsx image) and reverts them (plain image)"
 		echo "1 passed, 0 failed" >"$B/test-out/reattach.$2.sum"
 	else
-		echo "FAIL $2 exec re-attach (see $B/test-out/reattach.$2.log)"; tail -5 "$B/test-out/reattach.$2.log" | sed 's/^/    /'
+		echo "FAIL $2 exec re-attach (see $B/test-out/reattach.$2.log)" | tee -a "$B/test-out/failures.log"; tail -5 "$B/test-out/reattach.$2.log" | sed 's/^/    /'
 		echo "0 passed, 1 failed" >"$B/test-out/reattach.$2.sum"
 	fi
 	tally "$B/test-out/reattach.$2.sum"
@@ -60,5 +60,8 @@ echo "== the udsx command, UDSX_* variables, and the suite under other settings"
 bash test/run-extra.sh "$B" | tee "$B/test-out/extra.log"; tally "$B/test-out/extra.log"
 echo
 echo "(skipped = known gaps listed in test/known-gaps.txt, reported above as GAP)"
+if [ $fail -ne 0 ]; then
+	echo "failures:"; grep -h '^FAIL' "$B/test-out/failures.log" "$B/test-out/diff.log" "$B/test-out/asan.log" "$B/test-out/extra.log" 2>/dev/null | sed 's/^/  /'
+fi
 echo "$pass passed, $fail failed, $skip skipped"
 [ $fail -eq 0 ]

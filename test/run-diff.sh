@@ -14,10 +14,11 @@ for prog in "$B"/test/diff/*; do
 	name=$(basename "$prog")
 	for inst in $("$prog" --list); do
 		k=$OUT/$name.$inst.kernel; u=$OUT/$name.$inst.udsx
-		# (a subshell, so that the shell's own "Segmentation fault" notice
-		# for a crashed run goes nowhere; the exit status tells it)
-		( timeout -k 5 "$T" env -u LD_PRELOAD "$prog" "$inst" >"$k" 2>"$k.err" ) 2>/dev/null; kr=$?
-		( timeout -k 5 "$T" "$B/udsx" run -- "$prog" "$inst" >"$u" 2>"$u.err" ) 2>/dev/null; ur=$?
+		# (in a subshell that does more than exec the command, so that the
+		# shell's own "Segmentation fault" notice for a crashed run goes to
+		# /dev/null; the exit status tells it)
+		kr=$( (timeout -k 5 "$T" env -u LD_PRELOAD "$prog" "$inst" >"$k" 2>"$k.err"; echo $?) 2>/dev/null )
+		ur=$( (timeout -k 5 "$T" "$B/udsx" run -- "$prog" "$inst" >"$u" 2>"$u.err"; echo $?) 2>/dev/null )
 		if [ $kr -eq 77 ]; then skip=$((skip+1)); echo "SKIP $LABEL $name $inst"; continue; fi
 		gap=$(awk -v n="$name" -v i="$inst" '$1==n && $2==i { $1=""; $2=""; sub(/^ +/, ""); print; exit }' test/known-gaps.txt 2>/dev/null)
 		if [ $kr -ne $ur ] || ! cmp -s "$k" "$u" || [ -s "$u.err" -a ! -s "$k.err" ]; then
