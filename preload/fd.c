@@ -17,6 +17,7 @@ EXPORT int close(int fd)
 		udsx_end_released(fd, &e);
 		udsx_table_clear(fd);
 	}
+	udsx_cand_drop(fd);
 	return udsx_real.close(fd);
 }
 
@@ -27,12 +28,23 @@ EXPORT int close_range(unsigned int lo, unsigned int hi, int flags)
 	int r = udsx_real.close_range(lo, hi, flags);
 
 	if (r == 0 && !(flags & CLOSE_RANGE_CLOEXEC))
-		for (fd = lo; fd <= hi && fd < 65536; fd++)
+		for (fd = lo; fd <= hi && fd < 65536; fd++) {
 			if (udsx_lookup((int)fd, &e))
 				udsx_table_clear((int)fd);
+			udsx_cand_drop((int)fd);
+		}
 	/* (close_range cannot revert first: the fds are already gone; the
 	 * peer then relies on its doorbells failing.) */
 	return r;
+}
+
+/* The new fd shares the old one's channel end. A connection still being
+ * negotiated stays with the kernel instead (one fd per candidate). */
+static void dup_done(int fd, int nfd)
+{
+	udsx_table_dup(fd, nfd);
+	udsx_cand_drop(nfd);
+	udsx_cand_plain(fd);
 }
 
 EXPORT int dup(int fd)
@@ -40,7 +52,7 @@ EXPORT int dup(int fd)
 	int r = udsx_real.dup(fd);
 
 	if (r >= 0 && udsx_on)
-		udsx_table_dup(fd, r);
+		dup_done(fd, r);
 	return r;
 }
 
@@ -49,7 +61,7 @@ EXPORT int dup2(int fd, int nfd)
 	int r = udsx_real.dup2(fd, nfd);
 
 	if (r >= 0 && udsx_on && fd != nfd)
-		udsx_table_dup(fd, r);
+		dup_done(fd, r);
 	return r;
 }
 
@@ -58,7 +70,7 @@ EXPORT int dup3(int fd, int nfd, int flags)
 	int r = udsx_real.dup3(fd, nfd, flags);
 
 	if (r >= 0 && udsx_on)
-		udsx_table_dup(fd, r);
+		dup_done(fd, r);
 	return r;
 }
 
@@ -72,7 +84,7 @@ static int do_fcntl(int fd, int cmd, long arg)
 	switch (cmd) {
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC:
-		udsx_table_dup(fd, r);
+		dup_done(fd, r);
 		break;
 	case F_SETFL:
 		/* O_NONBLOCK belongs to the open file, shared by every holder */

@@ -37,12 +37,28 @@ ssize_t udsx_do_recv(int fd, struct udsx_end *e, const struct iovec *iov, int io
 	return r;
 }
 
+/* The sender's address, as the kernel reports it with each message: the
+ * peer end's own address (empty for a socketpair or an unbound client),
+ * truncated to the caller's buffer with the full length reported. */
+void udsx_peer_name(struct udsx_end *e, void *addr, socklen_t *alen)
+{
+	struct udsx_endstate *es = &e->ch->h->end[1 - e->side];
+	uint32_t l = __atomic_load_n(&es->addr_len, __ATOMIC_RELAXED);	/* once: untrusted */
+	socklen_t room = *alen;
+
+	if (l > sizeof(es->addr))
+		l = 0;
+	if ((int)room > 0)
+		memcpy(addr, es->addr, room < l ? room : l);
+	*alen = l;
+}
+
 EXPORT ssize_t read(int fd, void *buf, size_t n)
 {
 	UDSX_END(e);
 
 	/* read() of 0 bytes returns 0 without looking at the socket */
-	if (n && udsx_lookup(fd, &e)) {
+	if (n && udsx_lookup_data(fd, &e)) {
 		struct iovec v = { buf, n };
 		ssize_t r = udsx_do_recv(fd, &e, &v, 1, 0, NULL);
 
@@ -73,7 +89,7 @@ EXPORT ssize_t write(int fd, const void *buf, size_t n)
 {
 	UDSX_END(e);
 
-	if (udsx_lookup(fd, &e)) {
+	if (udsx_lookup_data(fd, &e)) {
 		struct iovec v = { (void *)buf, n };
 		ssize_t r = udsx_do_send(fd, &e, &v, 1, 0);
 
@@ -87,7 +103,7 @@ EXPORT ssize_t readv(int fd, const struct iovec *iov, int iovcnt)
 {
 	UDSX_END(e);
 
-	if (udsx_lookup(fd, &e) && iovcnt > 0 && iovcnt <= 1024 && udsx_iov_total(iov, iovcnt)) {
+	if (udsx_lookup_data(fd, &e) && iovcnt > 0 && iovcnt <= 1024 && udsx_iov_total(iov, iovcnt)) {
 		ssize_t r = udsx_do_recv(fd, &e, iov, iovcnt, 0, NULL);
 
 		if (r != UDSX_PASS)
@@ -101,7 +117,7 @@ EXPORT ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
 	UDSX_END(e);
 
 	/* writev() of 0 bytes returns 0 in the VFS: no empty datagram */
-	if (udsx_lookup(fd, &e) && iovcnt > 0 && iovcnt <= 1024 && udsx_iov_total(iov, iovcnt)) {
+	if (udsx_lookup_data(fd, &e) && iovcnt > 0 && iovcnt <= 1024 && udsx_iov_total(iov, iovcnt)) {
 		ssize_t r = udsx_do_send(fd, &e, iov, iovcnt, 0);
 
 		if (r != UDSX_PASS)
@@ -114,7 +130,7 @@ EXPORT ssize_t send(int fd, const void *buf, size_t n, int flags)
 {
 	UDSX_END(e);
 
-	if (udsx_lookup(fd, &e)) {
+	if (udsx_lookup_data(fd, &e)) {
 		struct iovec v = { (void *)buf, n };
 		ssize_t r = udsx_do_send(fd, &e, &v, 1, flags);
 
@@ -128,7 +144,7 @@ EXPORT ssize_t recv(int fd, void *buf, size_t n, int flags)
 {
 	UDSX_END(e);
 
-	if (udsx_lookup(fd, &e)) {
+	if (udsx_lookup_data(fd, &e)) {
 		struct iovec v = { buf, n };
 		ssize_t r = udsx_do_recv(fd, &e, &v, 1, flags, NULL);
 
@@ -163,14 +179,13 @@ EXPORT ssize_t recvfrom(int fd, void *buf, size_t n, int flags,
 {
 	UDSX_END(e);
 
-	if (udsx_lookup(fd, &e)) {
+	if (udsx_lookup_data(fd, &e)) {
 		struct iovec v = { buf, n };
 		ssize_t r = udsx_do_recv(fd, &e, &v, 1, flags, NULL);
 
 		if (r != UDSX_PASS) {
-			/* both ends of a pair are unbound: an empty address */
 			if (r >= 0 && addr && alen)
-				*alen = 0;
+				udsx_peer_name(&e, addr, alen);
 			return udsx_ret(r);
 		}
 	}

@@ -24,6 +24,7 @@ static void release_passed_fds(const struct msghdr *m)
 		n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
 		for (i = 0; i < n; i++) {
 			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+			udsx_cand_plain(fd);
 			if (udsx_lookup(fd, &e))
 				udsx_leave_kernel_only(fd, &e);
 		}
@@ -34,7 +35,7 @@ EXPORT ssize_t sendmsg(int fd, const struct msghdr *m, int flags)
 {
 	UDSX_END(e);
 
-	if (udsx_lookup(fd, &e) && m) {
+	if (udsx_lookup_data(fd, &e) && m) {
 		ssize_t r;
 
 		if (!m->msg_namelen && !m->msg_controllen && m->msg_iovlen <= 1024) {
@@ -55,15 +56,15 @@ EXPORT ssize_t recvmsg(int fd, struct msghdr *m, int flags)
 {
 	UDSX_END(e);
 
-	if (udsx_lookup(fd, &e) && m && m->msg_iovlen <= 1024) {
+	if (udsx_lookup_data(fd, &e) && m && m->msg_iovlen <= 1024) {
 		int of = 0;
 		ssize_t r = udsx_do_recv(fd, &e, m->msg_iov, (int)m->msg_iovlen, flags, &of);
 
 		if (r != UDSX_PASS) {
 			if (r >= 0) {
-				/* pair ends are unbound and the ring holds no
-				 * ancillary data */
-				m->msg_namelen = 0;
+				/* the ring holds no ancillary data */
+				if (m->msg_name)
+					udsx_peer_name(&e, m->msg_name, &m->msg_namelen);
 				m->msg_controllen = 0;
 				m->msg_flags = of | (flags & MSG_CMSG_CLOEXEC);
 			}
@@ -79,7 +80,7 @@ EXPORT int sendmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags)
 	unsigned int i;
 	ssize_t r;
 
-	if (!udsx_lookup(fd, &e))
+	if (!udsx_lookup_data(fd, &e))
 		return udsx_real.sendmmsg(fd, v, n, flags);
 	if (n > 1024)
 		n = 1024;	/* UIO_MAXIOV, as the kernel clamps */
@@ -107,7 +108,7 @@ EXPORT int recvmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags, struct
 	unsigned int i;
 	ssize_t r;
 
-	if (!udsx_lookup(fd, &e))
+	if (!udsx_lookup_data(fd, &e))
 		return udsx_real.recvmmsg(fd, v, n, flags, tmo);
 	if (tmo) {
 		if (tmo->tv_sec < 0 || tmo->tv_nsec < 0 || tmo->tv_nsec >= 1000000000)

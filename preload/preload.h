@@ -17,6 +17,12 @@ hidden void *udsx_dlnext(const char *name);
 /* Release what udsx_lookup took; runs when a UDSX_END goes out of scope. */
 static inline void udsx_end_done(struct udsx_end *e)
 {
+	if (e->held_gate)
+		udsx_gate_leave(e);
+	if (e->held_cand) {
+		atomic_fetch_sub(e->held_cand, 1);
+		e->held_cand = NULL;
+	}
 	if (e->ch) {
 		udsx_chan_unbusy(e->ch);
 		e->ch = NULL;
@@ -49,6 +55,18 @@ static inline bool udsx_lookup(int fd, struct udsx_end *e)
 	return true;
 }
 
+/* Like udsx_lookup, for a data call: a connect()/accept() socket that has
+ * not joined a channel yet gets its negotiation step first (nego.c). */
+static inline bool udsx_lookup_data(int fd, struct udsx_end *e)
+{
+	if (udsx_lookup(fd, e))
+		return true;
+	if (__builtin_expect(!udsx_on || !udsx_cand_any(fd), 1))
+		return false;
+	return udsx_cand_step(fd, e) && udsx_lookup(fd, e);
+}
+
+hidden void udsx_peer_name(struct udsx_end *e, void *addr, socklen_t *alen);
 hidden ssize_t udsx_do_send(int fd, struct udsx_end *e, const struct iovec *iov, int iovcnt, int flags);
 hidden ssize_t udsx_do_recv(int fd, struct udsx_end *e, const struct iovec *iov, int iovcnt,
 			    int flags, int *out_flags);

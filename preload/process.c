@@ -37,6 +37,7 @@ void udsx_atfork_child(void)
 	udsx_pid_reset();
 	udsx_lock_atfork_child();
 	udsx_table_foreach(unbusy_cb, NULL);
+	udsx_cand_atfork(true);
 }
 
 /* The child holds every end we hold. Registered by the parent, before fork
@@ -49,8 +50,10 @@ EXPORT pid_t fork(void)
 	if (!udsx_real.fork)
 		udsx_init();
 	pid = udsx_real.fork();
-	if (pid > 0 && udsx_on)
+	if (pid > 0 && udsx_on) {
 		udsx_table_foreach(register_cb, (void *)(uintptr_t)pid);
+		udsx_cand_atfork(false);
+	}
 	return pid;
 }
 

@@ -56,8 +56,11 @@ EXPORT int setsockopt(int fd, int level, int name, const void *val, socklen_t le
 	int r, v;
 	socklen_t l = sizeof(v);
 
-	if (!udsx_lookup(fd, &e))
+	if (!udsx_lookup(fd, &e)) {
+		if (kernel_only_option(level, name))
+			udsx_cand_plain(fd);
 		return udsx_real.setsockopt(fd, level, name, val, len);
+	}
 	if (kernel_only_option(level, name))
 		udsx_revert_end(fd, &e, 0);
 	r = udsx_real.setsockopt(fd, level, name, val, len);
@@ -74,7 +77,7 @@ EXPORT int setsockopt(int fd, int level, int name, const void *val, socklen_t le
 			 * the kernel (the revert restores the real buffer) */
 			atomic_store(&es->pinned, 1);
 			udsx_revert_dir(fd, e.ch, e.side, fd);
-		} else if (!udsx_ring_closed(e.ch, e.side)) {
+		} else if (!udsx_ring_closed(e.ch, e.side) && udsx_gate_is_open(e.ch, e.side)) {
 			udsx_pin_sndbuf(fd, e.ch, e.side);
 		} else if (bump) {
 			udsx_set_real_sndbuf(fd, (uint32_t)v + bump * UDSX_BELL_TRUESIZE);
@@ -105,6 +108,8 @@ EXPORT int shutdown(int fd, int how)
 	UDSX_END(e);
 	int r = udsx_real.shutdown(fd, how);
 
+	if (r == 0)
+		udsx_cand_plain(fd);
 	if (r == 0 && udsx_lookup(fd, &e)) {
 		/* From here on the kernel decides every send in the shut
 		 * direction (EPIPE, SIGPIPE); reads drain the ring first. */
@@ -132,15 +137,65 @@ EXPORT int bind(int fd, const struct sockaddr *a, socklen_t l)
 	return real(fd, a, l);
 }
 
+/* Type of an AF_UNIX STREAM/SEQPACKET socket, or 0. */
+static int unix_conn_type(int fd)
+{
+	int v = 0;
+	socklen_t l = sizeof(v);
+
+	if (udsx_real.getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &v, &l) < 0 || v != AF_UNIX)
+		return 0;
+	l = sizeof(v);
+	if (udsx_real.getsockopt(fd, SOL_SOCKET, SO_TYPE, &v, &l) < 0)
+		return 0;
+	return v == SOCK_STREAM || v == SOCK_SEQPACKET ? v : 0;
+}
+
 EXPORT int connect(int fd, const struct sockaddr *a, socklen_t l)
 {
 	UDSX_END(e);
-	int (*real)(int, const struct sockaddr *, socklen_t) =
-		(int (*)(int, const struct sockaddr *, socklen_t))udsx_dlnext("connect");
+	static int (*real)(int, const struct sockaddr *, socklen_t);
+	int r, t;
 
+	if (!real)
+		real = (int (*)(int, const struct sockaddr *, socklen_t))udsx_dlnext("connect");
 	if (udsx_lookup(fd, &e))
 		udsx_revert_end(fd, &e, 0);
-	return real(fd, a, l);
+	r = real(fd, a, l);
+	/* a connection udsx may accelerate once the listener's side proves
+	 * it runs udsx too (nego.c); nothing is sent here */
+	if (r == 0 && udsx_on && a && l >= sizeof(sa_family_t) && a->sa_family == AF_UNIX &&
+	    (t = unix_conn_type(fd)))
+		udsx_cand_add(fd, t, 1);
+	return r;
+}
+
+static int accepted(int r)
+{
+	int t, e = errno;
+
+	if (r >= 0 && udsx_on && (t = unix_conn_type(r)))
+		udsx_cand_add(r, t, 0);
+	errno = e;
+	return r;
+}
+
+EXPORT int accept(int fd, struct sockaddr *a, socklen_t *l)
+{
+	static int (*real)(int, struct sockaddr *, socklen_t *);
+
+	if (!real)
+		real = (int (*)(int, struct sockaddr *, socklen_t *))udsx_dlnext("accept");
+	return accepted(real(fd, a, l));
+}
+
+EXPORT int accept4(int fd, struct sockaddr *a, socklen_t *l, int flags)
+{
+	static int (*real)(int, struct sockaddr *, socklen_t *, int);
+
+	if (!real)
+		real = (int (*)(int, struct sockaddr *, socklen_t *, int))udsx_dlnext("accept4");
+	return accepted(real(fd, a, l, flags));
 }
 
 static int do_ioctl(int fd, unsigned long req, void *arg)

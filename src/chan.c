@@ -12,12 +12,15 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 #include "internal.h"
 
 static _Atomic size_t mem_used;
 
-static int map_new(int type, struct udsx_chan **out)
+static void chan_free(struct udsx_chan *ch);
+
+static int map_new(int type, struct udsx_chan **out, int *memfd_out)
 {
 	size_t ring = udsx_cfg.ring_size;
 	size_t size = sizeof(struct udsx_hdr) + 2 * ring;
@@ -44,6 +47,8 @@ static int map_new(int type, struct udsx_chan **out)
 		goto fail_fd;
 	}
 	memset(ch, 0, sizeof(*ch));
+	if (memfd_out)
+		*memfd_out = udsx_real.fcntl(fd, F_DUPFD_CLOEXEC, 0);
 	ch->memfd = udsx_keep_memfd(fd);
 	ch->h = p;
 	ch->map_size = size;
@@ -89,16 +94,91 @@ int udsx_chan_create_pair(int type, int sv[2])
 
 	if (base != SOCK_STREAM && base != SOCK_DGRAM && base != SOCK_SEQPACKET)
 		return 0;
-	r = map_new(base, &ch);
+	r = map_new(base, &ch, NULL);
 	if (r < 0) {
 		udsx_dbg("no channel for pair: %s", strerror(-r));
 		return r;
 	}
 	init_end(ch, 0, sv[0], !!(type & SOCK_NONBLOCK));
 	init_end(ch, 1, sv[1], !!(type & SOCK_NONBLOCK));
+	/* both ends are ours from the start: no switch point to wait for */
+	atomic_store(&ch->h->end[0].joined, 1);
+	atomic_store(&ch->h->end[1].joined, 1);
+	atomic_store(&ch->h->dir[0].gate, GATE_OPEN);
+	atomic_store(&ch->h->dir[1].gate, GATE_OPEN);
+	ch->open_seen[0] = ch->open_seen[1] = true;
 	udsx_table_set(sv[0], ch, 0);
 	udsx_table_set(sv[1], ch, 1);
 	return 0;
+}
+
+/* A channel for a negotiated connection: both gates shut, no end joined
+ * yet. *memfd is a descriptor of it to hand to the peer. */
+struct udsx_chan *udsx_chan_new(int type, int *memfd)
+{
+	struct udsx_chan *ch = NULL;
+	int r = map_new(type, &ch, memfd);
+
+	if (r < 0) {
+		udsx_dbg("no channel for connection: %s", strerror(-r));
+		return NULL;
+	}
+	if (*memfd < 0) {
+		udsx_chan_discard(ch);
+		return NULL;
+	}
+	return ch;
+}
+
+/* A channel no fd ever used. */
+void udsx_chan_discard(struct udsx_chan *ch)
+{
+	atomic_store(&ch->dead, 1);
+	chan_free(ch);
+}
+
+/*
+ * This process's fd becomes end `side` of a negotiated channel: the end's
+ * shared settings start as the kernel socket's own (the kernel carried the
+ * connection until now). False if the socket uses something the ring does
+ * not reproduce; it then stays on the kernel path.
+ */
+bool udsx_chan_join_end(struct udsx_chan *ch, int side, int fd)
+{
+	struct udsx_endstate *es = &ch->h->end[side];
+	struct sockaddr_un a;
+	socklen_t l = sizeof(int), al = sizeof(a);
+	int v = 0, fl;
+	struct stat st;
+
+	if (udsx_real.getsockopt(fd, SOL_SOCKET, SO_PASSCRED, &v, &l) < 0 || v)
+		return false;
+	l = sizeof(int);
+	if (udsx_real.getsockopt(fd, SOL_SOCKET, SO_PEEK_OFF, &v, &l) < 0 || v != -1)
+		return false;
+	fl = udsx_real.fcntl(fd, F_GETFL);
+	if (fl < 0 || fstat(fd, &st) < 0)
+		return false;
+	l = sizeof(int);
+	if (udsx_real.getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, &l) < 0)
+		return false;
+	atomic_store(&es->sndbuf, (uint32_t)v);
+	l = sizeof(int);
+	if (udsx_real.getsockopt(fd, SOL_SOCKET, SO_RCVLOWAT, &v, &l) < 0)
+		return false;
+	atomic_store(&es->rcvlowat, (uint32_t)v);
+	atomic_store(&es->nonblock, (fl & O_NONBLOCK) != 0);
+	atomic_store(&es->pid[0], (uint32_t)udsx_pid());
+	atomic_store(&es->ino, (uint64_t)st.st_ino);
+	/* what the peer's recvfrom/recvmsg report as the sender */
+	es->addr_len = 0;
+	if (getsockname(fd, (struct sockaddr *)&a, &al) == 0 && al > sizeof(sa_family_t) &&
+	    al <= sizeof(es->addr)) {
+		memcpy(es->addr, &a, al);
+		es->addr_len = al;
+	}
+	atomic_store_explicit(&es->joined, 1, memory_order_release);
+	return true;
 }
 
 /*

@@ -75,6 +75,7 @@ struct udsx_chan {
 	_Atomic int busy;	/* calls using this channel right now */
 	_Atomic int fd_hint[2];	/* the last fd set for each end */
 	_Atomic int dead;	/* 1: no fd left, unmap when not busy; 2: unmapped */
+	_Atomic bool open_seen[2];	/* gate seen open: it never shuts again */
 };
 #define UDSX_KEEP_MAX 64
 
@@ -82,9 +83,15 @@ struct udsx_chan {
 struct udsx_end {
 	struct udsx_chan *ch;
 	int side;		/* 0 or 1: which end of the pair this fd is */
+	uint32_t held_n;	/* a count held in *held_gate for a kernel call */
+	_Atomic uint32_t *held_gate;
+	_Atomic uint32_t *held_cand;	/* a count held on a candidate (nego.c) */
 };
 
 hidden int udsx_chan_create_pair(int type, int sv[2]);
+hidden struct udsx_chan *udsx_chan_new(int type, int *memfd);
+hidden void udsx_chan_discard(struct udsx_chan *ch);
+hidden bool udsx_chan_join_end(struct udsx_chan *ch, int side, int fd);
 hidden int udsx_keep_memfd(int fd);
 hidden void udsx_keep_release(void);
 hidden struct udsx_chan *udsx_chan_attach(int memfd);
@@ -161,6 +168,23 @@ hidden void udsx_ring_consume(struct udsx_chan *ch, int d, uint64_t head, uint64
 
 /* ---- waiting (wait.c) ---- */
 hidden bool udsx_spin_until(bool (*ready)(void *), void *arg, int budget_us);
+
+/* ---- the switch from kernel to ring after negotiation (gate.c) ---- */
+hidden bool udsx_gate_is_open(struct udsx_chan *ch, int d);
+hidden bool udsx_gate_try_open(int fd, struct udsx_chan *ch, int d);
+hidden void udsx_gate_leave(struct udsx_end *e);
+hidden ssize_t udsx_gate_send(int fd, struct udsx_end *e);
+hidden ssize_t udsx_gate_recv(int fd, struct udsx_end *e, bool nb);
+hidden ssize_t udsx_gate_inq(struct udsx_end *e);
+
+/* ---- negotiation of connect()/accept() connections (nego.c, diag.c) ---- */
+hidden void udsx_cand_add(int fd, int type, int role);
+hidden void udsx_cand_drop(int fd);
+hidden void udsx_cand_plain(int fd);
+hidden bool udsx_cand_any(int fd);
+hidden void udsx_cand_atfork(bool child);
+hidden bool udsx_cand_step(int fd, struct udsx_end *e);
+hidden uint32_t udsx_diag_peer(uint32_t ino);
 
 /* ---- revert to the kernel path (revert.c) ---- */
 hidden void udsx_revert_dir(int fd, struct udsx_chan *ch, int d, int peer_fd);

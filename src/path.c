@@ -480,6 +480,13 @@ ssize_t udsx_send(int fd, struct udsx_end *e, struct udsx_io *io)
 		udsx_revert_dir(fd, ch, d, fd);
 		return UDSX_PASS;
 	}
+	if (!udsx_gate_is_open(ch, d)) {
+		/* negotiated, and not switched yet: the kernel until then */
+		ssize_t g = udsx_gate_send(fd, e);
+
+		if (g)
+			return g;
+	}
 	if (ch->type == SOCK_STREAM)
 		return stream_send(fd, e, io);
 	return record_send(fd, e, io);
@@ -586,8 +593,10 @@ static int seqpacket_error_first(int fd, struct udsx_end *e)
 {
 	char b;
 
-	if (e->ch->type != SOCK_SEQPACKET || udsx_ring_empty(e->ch, e->side) ||
-	    !udsx_ring_closed(e->ch, e->side))
+	/* (our data can also be unread in the kernel: sent before the gate
+	 * opened, which then never opens) */
+	if (e->ch->type != SOCK_SEQPACKET || !udsx_ring_closed(e->ch, e->side) ||
+	    (udsx_ring_empty(e->ch, e->side) && udsx_gate_is_open(e->ch, e->side)))
 		return 0;
 	if (udsx_real.recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) < 0 &&
 	    errno != EAGAIN && errno != EWOULDBLOCK)
@@ -611,6 +620,12 @@ ssize_t udsx_recv(int fd, struct udsx_end *e, struct udsx_io *io)
 	 * by AF_UNIX receives (MSG_ERRQUEUE included), so ignore them too. */
 	if (io->flags & MSG_OOB)
 		return UDSX_PASS;
+	if (!udsx_gate_is_open(ch, d) && !udsx_ring_closed(ch, d)) {
+		/* negotiated, and the writer has not switched yet */
+		got = udsx_gate_recv(fd, e, nb);
+		if (got)
+			return got;
+	}
 	if (stream && !peek && !nb) {
 		uint32_t lowat = atomic_load(&ch->h->end[e->side].rcvlowat);
 
@@ -763,6 +778,8 @@ int udsx_inq(int fd, struct udsx_end *e, int *out)
 	struct udsx_dir *dir = &ch->h->dir[d];
 	struct udsx_cursor c;
 
+	if (!udsx_gate_is_open(ch, d) && !udsx_ring_closed(ch, d) && udsx_gate_inq(e))
+		return UDSX_PASS;	/* the kernel holds all of it */
 	if (udsx_ring_empty(ch, d)) {
 		if (!udsx_ring_closed(ch, d)) {
 			*out = 0;
@@ -782,7 +799,7 @@ int udsx_inq(int fd, struct udsx_end *e, int *out)
 
 int udsx_outq(int fd, struct udsx_end *e, int *out)
 {
-	if (udsx_ring_closed(e->ch, e->side))
+	if (udsx_ring_closed(e->ch, e->side) || !udsx_gate_is_open(e->ch, e->side))
 		return UDSX_PASS;
 	*out = (int)udsx_dir_charged(&e->ch->h->dir[e->side]);
 	return 0;

@@ -17,6 +17,13 @@
  *  - `ctl` packs {CLOSED, claim, bells sent, bells eaten} so that a writer
  *    deciding whether to ring the doorbell and a reader withdrawing its claim
  *    or eating doorbells agree through a single CAS (seq_cst).
+ *  - `gate` says whether a direction carries data in the ring at all. A
+ *    channel made by negotiation (nego.c) starts with both gates shut: the
+ *    kernel carries the data, and every kernel send or read on a joined end
+ *    holds a count in the gate for its duration. The writer opens the gate
+ *    by CAS from "no count, shut" to OPENING, and only with the reader
+ *    joined and its own SIOCOUTQ at 0 (nothing it sent is still unread), so
+ *    every kernel byte after the opening is a doorbell (gate.c).
  *  - Every index and length read from here is read once into a local, and
  *    bound-checked before use; a failed check marks the channel corrupt and
  *    the connection returns to the kernel path.
@@ -27,7 +34,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
-#define UDSX_MAGIC	0x7564737800000001ull	/* "udsx", layout 1 */
+#define UDSX_MAGIC	0x7564737800000002ull	/* "udsx", layout 2 */
 #define UDSX_LINE	64
 
 /* ctl word: [63] closed, [62..32] claim, [31..16] bells sent, [15..0] eaten */
@@ -62,11 +69,20 @@ struct udsx_dir {
 	_Atomic uint32_t rlock;
 	char pad1[UDSX_LINE - 44];
 	_Atomic uint64_t ctl;
-	char pad2[UDSX_LINE - 8];
+	_Atomic uint32_t gate;		/* GATE_*: ring in use, kernel calls in flight */
+	char pad2[UDSX_LINE - 12];
 	_Atomic uint32_t flags;
 	_Atomic uint32_t ballast;	/* writer holds POLLOUT off with 2 bytes */
 	char pad3[UDSX_LINE - 8];
 };
+
+/* gate word: [31] open (the ring carries this direction), [30] opening,
+ * [29..15] kernel reads in flight, [14..0] kernel sends in flight */
+#define GATE_OPEN	(1u << 31)
+#define GATE_OPENING	(1u << 30)
+#define GATE_READ1	(1u << 15)
+#define GATE_SEND1	1u
+#define GATE_COUNTS	((1u << 30) - 1)
 
 /* Kernel-equivalent truesize queued: charge_in - charge_out. Each side
  * writes only its own counter, so the hot lines are not shared for writing. */
@@ -89,6 +105,11 @@ struct udsx_endstate {
 	_Atomic uint32_t pinned;	/* real SO_SNDBUF is pinned to the minimum */
 	_Atomic uint32_t asleep;	/* readers of this end asleep in the kernel */
 	char pad[UDSX_LINE - 64];
+	/* set once when the end joins the channel (before its table entry) */
+	_Atomic uint32_t joined;
+	uint32_t addr_len;		/* this end's own address (what a reader's */
+	char addr[110];			/* msg_name shows); 0: unnamed. Untrusted. */
+	char pad_a[2 * UDSX_LINE - 118];
 };
 
 struct udsx_hdr {

@@ -21,6 +21,9 @@ bool udsx_table_get(int fd, struct udsx_end *out)
 		return false;
 	out->ch = (struct udsx_chan *)(v & ~(uintptr_t)1);
 	out->side = (int)(v & 1);
+	out->held_gate = NULL;
+	out->held_n = 0;
+	out->held_cand = NULL;
 	return true;
 }
 

@@ -1,0 +1,473 @@
+/* SPDX-License-Identifier: MIT */
+/* nego.c -- connect()/accept() connections: proving both ends run udsx, out of band, and handing over a channel.
+ *
+ * Protocol (docs/design.md, "Negotiation"):
+ *  - A process that connect()s an AF_UNIX STREAM/SEQPACKET socket listens on
+ *    a side socket of its own, the abstract name "udsx1.<pid>".
+ *  - The accepting side, at its first data call on the accepted socket,
+ *    reads the client's pid from SO_PEERCRED (the kernel's word), connects
+ *    to that side socket and checks with SO_PEERCRED that the side socket
+ *    belongs to that very pid (a squatter on the name fails here). It then
+ *    creates the channel, joins it as end 0 and sends an offer (its socket's
+ *    inode and fd number) with the memfd by SCM_RIGHTS over the side
+ *    connection. Nothing is ever written on the application's socket.
+ *  - The client, at its data calls, accepts offers on its side socket. It
+ *    takes one only if the kernel (sock_diag) says the offered inode is its
+ *    socket's peer, and the offerer holds that socket: /proc/PID/fd/N names
+ *    it, or, where /proc does not let us look, the offerer runs under the
+ *    uid of the listener. Then it joins as end 1.
+ *  - Until then, and until each writer opens its direction's gate (gate.c),
+ *    the kernel carries the data. Any failure leaves the connection on the
+ *    kernel path; neither call ever waits for the peer.
+ *
+ * Memory-ordering contract: candidates are process-local (a socket shared
+ * with another process before it joins never joins: fork and SCM_RIGHTS make
+ * it plain). Joining writes the end's shared settings, then `joined` with
+ * release (chan.c), then the fd table entry; a writer reads `joined` with
+ * acquire before it opens its gate.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <sched.h>
+#include <unistd.h>
+#include "internal.h"
+
+#define CAND_MAX 65536
+#define OFFERS_MAX 32
+#define OFFER_MAGIC 0x4f584455u	/* "UDXO" */
+
+/* cand.word: state in the top bits, kernel data calls in flight below */
+#define C_NEW		0u
+#define C_JOINING	(1u << 24)
+#define C_PLAIN		(2u << 24)
+#define C_JOINED	(3u << 24)
+#define C_STATE(w)	((w) & (3u << 24))
+
+struct udsx_cand {
+	int type;
+	int role;		/* 0: accepted (offers), 1: connected (takes offers) */
+	_Atomic uint32_t word;
+	int checks;
+	int64_t born;
+	uint32_t peer_ino;	/* (client) the kernel's answer, once asked */
+};
+
+struct offer_msg {
+	uint32_t magic, version, type;
+	int32_t fd;		/* the offerer's fd for its socket */
+	uint64_t ino;		/* the offerer's socket inode */
+};
+
+struct offer {
+	struct offer_msg m;
+	pid_t pid;
+	uid_t uid;
+	int memfd;
+};
+
+static _Atomic(struct udsx_cand *) cands[CAND_MAX];
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static int side_fd = -1;	/* this process's side socket */
+static int side_pid;
+static struct offer offers[OFFERS_MAX];
+static int noffers;
+
+static int64_t now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+static socklen_t side_name(struct sockaddr_un *a, int pid)
+{
+	int n;
+
+	memset(a, 0, sizeof(*a));
+	a->sun_family = AF_UNIX;
+	n = snprintf(a->sun_path + 1, sizeof(a->sun_path) - 1, "udsx1.%d", pid);
+	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
+}
+
+/* Move one of our fds out of the program's way (fd numbers are observable). */
+static int move_high(int fd)
+{
+	struct rlimit rl;
+	int k;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur < 4 * UDSX_KEEP_MAX ||
+	    rl.rlim_cur > INT32_MAX)
+		return fd;
+	k = udsx_real.fcntl(fd, F_DUPFD_CLOEXEC, (int)rl.rlim_cur - 2 * UDSX_KEEP_MAX);
+	if (k < 0)
+		return fd;
+	udsx_real.close(fd);
+	return k;
+}
+
+/* Caller holds mu. */
+static int side_socket(void)
+{
+	struct sockaddr_un a;
+	socklen_t l;
+	int s;
+
+	if (side_fd >= 0 && side_pid == udsx_pid())
+		return side_fd;
+	side_fd = -1;
+	side_pid = udsx_pid();
+	s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -1;
+	l = side_name(&a, side_pid);
+	if (bind(s, (struct sockaddr *)&a, l) < 0 || listen(s, 64) < 0) {
+		udsx_dbg("side socket: %s", strerror(errno));
+		udsx_real.close(s);
+		return -1;
+	}
+	side_fd = move_high(s);
+	return side_fd;
+}
+
+void udsx_cand_add(int fd, int type, int role)
+{
+	struct udsx_cand *c, *old;
+
+	if (fd < 0 || fd >= CAND_MAX || (type != SOCK_STREAM && type != SOCK_SEQPACKET))
+		return;
+	if (role == 1) {
+		int s;
+
+		pthread_mutex_lock(&mu);
+		s = side_socket();
+		pthread_mutex_unlock(&mu);
+		if (s < 0)
+			return;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return;
+	c->type = type;
+	c->role = role;
+	c->born = now_ns();
+	old = atomic_exchange(&cands[fd], c);
+	free(old);
+}
+
+static void set_state(struct udsx_cand *c, uint32_t st)
+{
+	uint32_t w = atomic_load(&c->word);
+
+	while (!atomic_compare_exchange_weak(&c->word, &w, (w & ~(3u << 24)) | st))
+		;
+}
+
+void udsx_cand_drop(int fd)
+{
+	struct udsx_cand *c;
+
+	if (fd == side_fd && fd >= 0)
+		side_fd = -1;	/* the program closed it (closefrom, dup2 over it) */
+	if (fd < 0 || fd >= CAND_MAX || !atomic_load_explicit(&cands[fd], memory_order_relaxed))
+		return;
+	c = atomic_exchange(&cands[fd], NULL);
+	/* a call still inside in another thread keeps the record (a close
+	 * racing a call is the program's own race; leaking is the safe side) */
+	if (c && !(atomic_load(&c->word) & ~(3u << 24)))
+		free(c);
+}
+
+/* The socket is now (or may be) shared with another process, or uses
+ * something the ring cannot reproduce: the kernel keeps it. */
+void udsx_cand_plain(int fd)
+{
+	struct udsx_cand *c;
+
+	if (fd < 0 || fd >= CAND_MAX)
+		return;
+	c = atomic_load(&cands[fd]);
+	if (c && C_STATE(atomic_load(&c->word)) != C_JOINED)
+		set_state(c, C_PLAIN);
+}
+
+bool udsx_cand_any(int fd)
+{
+	return fd >= 0 && fd < CAND_MAX && atomic_load_explicit(&cands[fd], memory_order_relaxed);
+}
+
+/* fork: both processes now hold every candidate; the child has no side
+ * socket of its own yet (the inherited one is the parent's). */
+void udsx_cand_atfork(bool child)
+{
+	int fd;
+
+	for (fd = 0; fd < CAND_MAX; fd++) {
+		struct udsx_cand *c = atomic_load_explicit(&cands[fd], memory_order_relaxed);
+
+		if (c && C_STATE(atomic_load(&c->word)) != C_JOINED)
+			set_state(c, C_PLAIN);
+	}
+	if (child) {
+		int i;
+
+		if (side_fd >= 0)
+			udsx_real.close(side_fd);
+		side_fd = -1;
+		for (i = 0; i < noffers; i++)
+			udsx_real.close(offers[i].memfd);
+		noffers = 0;
+		pthread_mutex_init(&mu, NULL);
+	}
+}
+
+/* ---- the accepting side ---- */
+
+static int offer_to_client(int fd, struct udsx_cand *c)
+{
+	struct ucred cr, sc;
+	socklen_t l = sizeof(cr);
+	struct sockaddr_un a;
+	struct offer_msg m = { OFFER_MAGIC, 1, (uint32_t)c->type, fd, 0 };
+	struct iovec v = { &m, sizeof(m) };
+	union {
+		char b[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} cb;
+	struct msghdr mh = { .msg_iov = &v, .msg_iovlen = 1, .msg_control = cb.b,
+			     .msg_controllen = sizeof(cb.b) };
+	struct cmsghdr *cm;
+	struct udsx_chan *ch;
+	struct stat st;
+	int s, memfd = -1, ok = 0;
+
+	if (udsx_real.getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &l) < 0 || cr.pid <= 0 ||
+	    fstat(fd, &st) < 0)
+		return -1;
+	m.ino = (uint64_t)st.st_ino;
+	s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -1;
+	l = side_name(&a, cr.pid);
+	if (connect(s, (struct sockaddr *)&a, l) < 0)
+		goto out;	/* no udsx there: the usual case with a plain client */
+	l = sizeof(sc);
+	if (udsx_real.getsockopt(s, SOL_SOCKET, SO_PEERCRED, &sc, &l) < 0 || sc.pid != cr.pid) {
+		udsx_dbg("fd %d: side socket of pid %d is not that process's", fd, (int)cr.pid);
+		goto out;
+	}
+	ch = udsx_chan_new(c->type, &memfd);
+	if (!ch)
+		goto out;
+	if (!udsx_chan_join_end(ch, 0, fd)) {
+		udsx_real.close(memfd);
+		udsx_chan_discard(ch);
+		goto out;
+	}
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &memfd, sizeof(int));
+	if (udsx_real.sendmsg(s, &mh, MSG_DONTWAIT | MSG_NOSIGNAL) != sizeof(m)) {
+		udsx_real.close(memfd);
+		udsx_chan_discard(ch);
+		goto out;
+	}
+	udsx_real.close(memfd);
+	udsx_table_set(fd, ch, 0);
+	udsx_dbg("fd %d: offered channel %p to pid %d", fd, (void *)ch, (int)cr.pid);
+	ok = 1;
+out:
+	udsx_real.close(s);
+	return ok ? 0 : -1;
+}
+
+/* ---- the connecting side ---- */
+
+/* Read one offer from a side connection. Caller holds mu. */
+static void take_offer(int conn)
+{
+	struct offer o;
+	struct iovec v = { &o.m, sizeof(o.m) };
+	union {
+		char b[CMSG_SPACE(4 * sizeof(int))];
+		struct cmsghdr align;
+	} cb;
+	struct msghdr mh = { .msg_iov = &v, .msg_iovlen = 1, .msg_control = cb.b,
+			     .msg_controllen = sizeof(cb.b) };
+	struct cmsghdr *cm;
+	struct ucred cr;
+	socklen_t l = sizeof(cr);
+	ssize_t n;
+	int nfd = 0, fds[4], i;
+
+	n = udsx_real.recvmsg(conn, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	if (n < 0)
+		return;
+	for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS ||
+		    cm->cmsg_len < CMSG_LEN(0))
+			continue;
+		for (i = 0; i < (int)((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int)) && nfd < 4; i++)
+			memcpy(&fds[nfd++], CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+	}
+	/* anything but exactly one well-formed offer with one fd is dropped */
+	if (n != sizeof(o.m) || nfd != 1 || (mh.msg_flags & (MSG_CTRUNC | MSG_TRUNC)) ||
+	    o.m.magic != OFFER_MAGIC || o.m.version != 1 ||
+	    udsx_real.getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &cr, &l) < 0) {
+		for (i = 0; i < nfd; i++)
+			udsx_real.close(fds[i]);
+		return;
+	}
+	o.pid = cr.pid;
+	o.uid = cr.uid;
+	o.memfd = fds[0];
+	if (noffers == OFFERS_MAX) {
+		udsx_real.close(offers[0].memfd);
+		memmove(offers, offers + 1, sizeof(offers[0]) * (OFFERS_MAX - 1));
+		noffers--;
+	}
+	offers[noffers++] = o;
+}
+
+static void drain_side(void)
+{
+	int i, conn;
+
+	if (side_fd < 0 || side_pid != udsx_pid())
+		return;
+	for (i = 0; i < 16; i++) {
+		conn = accept4(side_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (conn < 0)
+			return;
+		take_offer(conn);
+		udsx_real.close(conn);
+	}
+}
+
+/* Does process `pid` hold socket `ino` as fd `fd`? 1 yes, 0 no, -1 cannot tell. */
+static int holds_fd(pid_t pid, int fd, uint64_t ino)
+{
+	char p[64], link[64], want[40];
+	ssize_t n;
+
+	snprintf(p, sizeof(p), "/proc/%d/fd/%d", (int)pid, fd);
+	n = readlink(p, link, sizeof(link) - 1);
+	if (n < 0)
+		return errno == EACCES || errno == EPERM ? -1 : 0;
+	link[n] = 0;
+	snprintf(want, sizeof(want), "socket:[%llu]", (unsigned long long)ino);
+	return !strcmp(link, want);
+}
+
+static int take_channel(int fd, struct udsx_cand *c, struct offer *o)
+{
+	struct udsx_chan *ch;
+	struct ucred lc;
+	socklen_t l = sizeof(lc);
+	int h = holds_fd(o->pid, o->m.fd, o->m.ino);
+
+	if (o->m.type != (uint32_t)c->type || !h)
+		return -1;
+	if (h < 0 && (udsx_real.getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &lc, &l) < 0 ||
+		      lc.uid != o->uid))
+		return -1;
+	ch = udsx_chan_attach(o->memfd);	/* takes the memfd on success */
+	if (!ch)
+		return -1;
+	o->memfd = -1;
+	if (ch->type != c->type || !atomic_load(&ch->h->end[0].joined) ||
+	    atomic_load(&ch->h->end[1].joined) || !udsx_chan_join_end(ch, 1, fd)) {
+		udsx_chan_discard(ch);
+		return -1;
+	}
+	udsx_table_set(fd, ch, 1);
+	udsx_dbg("fd %d: joined channel %p offered by pid %d", fd, (void *)ch, (int)o->pid);
+	return 0;
+}
+
+static int client_step(int fd, struct udsx_cand *c)
+{
+	struct stat st;
+	int i, r = 1;
+
+	pthread_mutex_lock(&mu);
+	drain_side();
+	if (noffers && !c->peer_ino && fstat(fd, &st) == 0)
+		c->peer_ino = udsx_diag_peer((uint32_t)st.st_ino);
+	for (i = 0; c->peer_ino && i < noffers; i++) {
+		if (offers[i].m.ino != c->peer_ino)
+			continue;
+		r = take_channel(fd, c, &offers[i]);
+		if (offers[i].memfd >= 0)
+			udsx_real.close(offers[i].memfd);
+		memmove(offers + i, offers + i + 1, sizeof(offers[0]) * (size_t)(noffers - i - 1));
+		noffers--;
+		break;
+	}
+	pthread_mutex_unlock(&mu);
+	return r;	/* 0 joined, 1 nothing yet, -1 refused */
+}
+
+/*
+ * A data call on a candidate socket (not yet in the table). Makes what
+ * progress it can without waiting for the peer. True if the fd has joined
+ * a channel (the caller looks it up again). Otherwise, while the candidate
+ * is undecided, a count of this kernel call is held in `e` (released with
+ * the end), and no join can start under it: a thread already inside a
+ * kernel read must not consume a doorbell as data.
+ */
+bool udsx_cand_step(int fd, struct udsx_end *e)
+{
+	struct udsx_cand *c = atomic_load(&cands[fd]);
+	uint32_t w, zero = C_NEW, st;
+	int r;
+
+	if (!c)
+		return false;
+	for (;;) {
+		w = atomic_load(&c->word);
+		st = C_STATE(w);
+		if (st == C_PLAIN)
+			return false;
+		if (st == C_JOINED)
+			return true;
+		if (st == C_JOINING) {
+			sched_yield();
+			continue;
+		}
+		if (w == C_NEW && atomic_compare_exchange_strong(&c->word, &zero, C_JOINING))
+			break;
+		zero = C_NEW;
+		if (w != C_NEW && atomic_compare_exchange_weak(&c->word, &w, w + 1)) {
+			e->held_cand = &c->word;
+			return false;	/* another call is inside: kernel path */
+		}
+	}
+	if (c->role == 0) {
+		r = offer_to_client(fd, c);
+		st = r == 0 ? C_JOINED : C_PLAIN;
+	} else {
+		r = client_step(fd, c);
+		st = r == 0 ? C_JOINED : C_NEW;
+		if (r < 0 || (++c->checks > 64 && now_ns() - c->born > 2000000))
+			st = C_PLAIN;	/* a refused offer, or a plain server */
+	}
+	if (st == C_NEW) {
+		/* undecided: this call goes to the kernel, counted */
+		atomic_store(&c->word, C_NEW + 1);
+		e->held_cand = &c->word;
+		return false;
+	}
+	atomic_store(&c->word, st);
+	return st == C_JOINED;
+}
