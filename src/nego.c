@@ -79,6 +79,11 @@ static int side_fd = -1;	/* this process's side socket */
 static int side_pid;
 static struct offer offers[OFFERS_MAX];
 static int noffers;
+/* Side connections accepted before their offer arrived (the offerer
+ * connects, then sends): read again at the next step. */
+#define PENDING_MAX 8
+static int pending[PENDING_MAX];
+static int npending;
 
 static int64_t now_ns(void)
 {
@@ -225,6 +230,9 @@ void udsx_cand_atfork(bool child)
 		for (i = 0; i < noffers; i++)
 			udsx_real.close(offers[i].memfd);
 		noffers = 0;
+		for (i = 0; i < npending; i++)
+			udsx_real.close(pending[i]);
+		npending = 0;
 		pthread_mutex_init(&mu, NULL);
 	}
 }
@@ -257,8 +265,12 @@ static int offer_to_client(int fd, struct udsx_cand *c)
 	if (s < 0)
 		return -1;
 	l = side_name(&a, cr.pid);
-	if (connect(s, (struct sockaddr *)&a, l) < 0)
-		goto out;	/* no udsx there: the usual case with a plain client */
+	if (connect(s, (struct sockaddr *)&a, l) < 0) {
+		/* no udsx there: the usual case with a plain client */
+		udsx_dbg("fd %d: no side socket for pid %d (%s): kernel path", fd, (int)cr.pid,
+			 strerror(errno));
+		goto out;
+	}
 	l = sizeof(sc);
 	if (udsx_real.getsockopt(s, SOL_SOCKET, SO_PEERCRED, &sc, &l) < 0 || sc.pid != cr.pid) {
 		udsx_dbg("fd %d: side socket of pid %d is not that process's", fd, (int)cr.pid);
@@ -268,6 +280,7 @@ static int offer_to_client(int fd, struct udsx_cand *c)
 	if (!ch)
 		goto out;
 	if (!udsx_chan_join_end(ch, 0, fd)) {
+		udsx_dbg("fd %d: socket state the ring does not reproduce: kernel path", fd);
 		udsx_real.close(memfd);
 		udsx_chan_discard(ch);
 		goto out;
@@ -278,6 +291,7 @@ static int offer_to_client(int fd, struct udsx_cand *c)
 	cm->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(cm), &memfd, sizeof(int));
 	if (udsx_real.sendmsg(s, &mh, MSG_DONTWAIT | MSG_NOSIGNAL) != sizeof(m)) {
+		udsx_dbg("fd %d: offer not sent (%s)", fd, strerror(errno));
 		udsx_real.close(memfd);
 		udsx_chan_discard(ch);
 		goto out;
@@ -293,8 +307,9 @@ out:
 
 /* ---- the connecting side ---- */
 
-/* Read one offer from a side connection. Caller holds mu. */
-static void take_offer(int conn)
+/* Read one offer from a side connection. Caller holds mu. False if it has
+ * not arrived yet. */
+static bool take_offer(int conn)
 {
 	struct offer o;
 	struct iovec v = { &o.m, sizeof(o.m) };
@@ -312,7 +327,7 @@ static void take_offer(int conn)
 
 	n = udsx_real.recvmsg(conn, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
 	if (n < 0)
-		return;
+		return errno != EAGAIN;
 	for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
 		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS ||
 		    cm->cmsg_len < CMSG_LEN(0))
@@ -326,7 +341,7 @@ static void take_offer(int conn)
 	    udsx_real.getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &cr, &l) < 0) {
 		for (i = 0; i < nfd; i++)
 			udsx_real.close(fds[i]);
-		return;
+		return true;
 	}
 	o.pid = cr.pid;
 	o.uid = cr.uid;
@@ -337,20 +352,32 @@ static void take_offer(int conn)
 		noffers--;
 	}
 	offers[noffers++] = o;
+	return true;
 }
 
 static void drain_side(void)
 {
 	int i, conn;
 
+	for (i = 0; i < npending; i++) {
+		if (!take_offer(pending[i]))
+			continue;
+		udsx_real.close(pending[i]);
+		pending[i--] = pending[--npending];
+	}
 	if (side_fd < 0 || side_pid != udsx_pid())
 		return;
 	for (i = 0; i < 16; i++) {
 		conn = accept4(side_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (conn < 0)
 			return;
-		take_offer(conn);
-		udsx_real.close(conn);
+		if (take_offer(conn)) {
+			udsx_real.close(conn);
+		} else if (npending < PENDING_MAX) {
+			pending[npending++] = move_high(conn);
+		} else {
+			udsx_real.close(conn);
+		}
 	}
 }
 
@@ -376,8 +403,11 @@ static int take_channel(int fd, struct udsx_cand *c, struct offer *o)
 	socklen_t l = sizeof(lc);
 	int h = holds_fd(o->pid, o->m.fd, o->m.ino);
 
-	if (o->m.type != (uint32_t)c->type || !h)
+	if (o->m.type != (uint32_t)c->type || !h) {
+		udsx_dbg("fd %d: offer from pid %d refused (type %u, holds %d)", fd, (int)o->pid,
+			 o->m.type, h);
 		return -1;
+	}
 	if (h < 0 && (udsx_real.getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &lc, &l) < 0 ||
 		      lc.uid != o->uid))
 		return -1;
