@@ -12,6 +12,7 @@ extern bool udsx_on hidden;
 hidden void udsx_init(void);
 hidden long udsx_ret(long r);
 hidden void udsx_atfork_child(void);
+hidden void udsx_atfork_parent(void);
 hidden void *udsx_dlnext(const char *name);
 
 /* Release what udsx_lookup took; runs when a UDSX_END goes out of scope. */

@@ -40,6 +40,12 @@ void udsx_atfork_child(void)
 	udsx_cand_atfork(true);
 }
 
+/* Any fork, ours or one inside libc: candidates are shared from now on. */
+void udsx_atfork_parent(void)
+{
+	udsx_cand_atfork(false);
+}
+
 /* The child holds every end we hold. Registered by the parent, before fork
  * returns to it, so that a close in the parent right after fork cannot
  * mistake itself for the last holder. */
@@ -50,10 +56,8 @@ EXPORT pid_t fork(void)
 	if (!udsx_real.fork)
 		udsx_init();
 	pid = udsx_real.fork();
-	if (pid > 0 && udsx_on) {
+	if (pid > 0 && udsx_on)
 		udsx_table_foreach(register_cb, (void *)(uintptr_t)pid);
-		udsx_cand_atfork(false);
-	}
 	return pid;
 }
 

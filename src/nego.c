@@ -58,6 +58,11 @@ struct udsx_cand {
 	int checks;
 	int64_t born;
 	uint32_t peer_ino;	/* (client) the kernel's answer, once asked */
+	/* shared by fork: joins only once no other process holds it */
+	bool shared;
+	int nups, backoff;
+	pid_t ups[4];		/* ancestors that held it when they forked us */
+	int64_t next_look;
 };
 
 struct offer_msg {
@@ -209,16 +214,28 @@ bool udsx_cand_any(int fd)
 	return fd >= 0 && fd < CAND_MAX && atomic_load_explicit(&cands[fd], memory_order_relaxed);
 }
 
-/* fork: both processes now hold every candidate; the child has no side
+/* fork: both processes now hold every candidate. Each may join later, once
+ * the other (and anything forked from either) has let go of it: a holder
+ * that never joined would read doorbells as data. The child has no side
  * socket of its own yet (the inherited one is the parent's). */
 void udsx_cand_atfork(bool child)
 {
+	pid_t up = child ? getppid() : 0;
 	int fd;
 
 	for (fd = 0; fd < CAND_MAX; fd++) {
 		struct udsx_cand *c = atomic_load_explicit(&cands[fd], memory_order_relaxed);
+		uint32_t st;
 
-		if (c && C_STATE(atomic_load(&c->word)) != C_JOINED)
+		if (!c)
+			continue;
+		st = C_STATE(atomic_load(&c->word));
+		if (st == C_JOINED || st == C_PLAIN)
+			continue;
+		c->shared = true;
+		if (child && c->nups < 4)
+			c->ups[c->nups++] = up;
+		else if (child || st != C_NEW)
 			set_state(c, C_PLAIN);
 	}
 	if (child) {
@@ -448,6 +465,65 @@ static int client_step(int fd, struct udsx_cand *c)
 	return r;	/* 0 joined, 1 nothing yet, -1 refused */
 }
 
+/* Does `pid`, or a process forked from it, hold socket `ino`? (Up to a
+ * bounded number of processes; past that, assume yes.) */
+static bool tree_holds(pid_t pid, uint64_t ino, int *budget)
+{
+	char p[64], buf[512];
+	int fd, n;
+	char *s, *end;
+
+	if (--*budget < 0)
+		return true;
+	if (pid != udsx_pid() && udsx_pid_holds(pid, ino))
+		return true;
+	/* children of the main thread (forks from other threads are rare) */
+	snprintf(p, sizeof(p), "/proc/%d/task/%d/children", (int)pid, (int)pid);
+	fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = (int)udsx_real.read(fd, buf, sizeof(buf) - 1);
+	udsx_real.close(fd);
+	if (n < 0)
+		return false;
+	if (n == (int)sizeof(buf) - 1)
+		return true;	/* too many to look at */
+	buf[n] = 0;
+	for (s = buf; *s; s = end) {
+		long c = strtol(s, &end, 10);
+
+		if (end == s)
+			break;
+		if (c > 0 && c != udsx_pid() && tree_holds((pid_t)c, ino, budget))
+			return true;
+	}
+	return false;
+}
+
+/* A candidate shared by fork: may it join now? */
+static bool sole_holder(int fd, struct udsx_cand *c)
+{
+	struct stat st;
+	int budget = 64, i;
+	int64_t t = now_ns();
+
+	if (t < c->next_look)
+		return false;
+	if (fstat(fd, &st) == 0 && !tree_holds(udsx_pid(), (uint64_t)st.st_ino, &budget)) {
+		for (i = 0; i < c->nups && !tree_holds(c->ups[i], (uint64_t)st.st_ino, &budget); i++)
+			;
+		if (i == c->nups) {
+			c->shared = false;
+			return true;
+		}
+	}
+	udsx_dbg("fd %d: still held by another process", fd);
+	/* look again later, less and less often */
+	c->next_look = t + ((int64_t)100000 << (c->backoff < 10 ? c->backoff : 10));
+	c->backoff++;
+	return false;
+}
+
 /*
  * A data call on a candidate socket (not yet in the table). Makes what
  * progress it can without waiting for the peer. True if the fd has joined
@@ -483,7 +559,10 @@ bool udsx_cand_step(int fd, struct udsx_end *e)
 			return false;	/* another call is inside: kernel path */
 		}
 	}
-	if (c->role == 0) {
+	if (c->shared && !sole_holder(fd, c)) {
+		r = 1;
+		st = c->backoff > 20 ? C_PLAIN : C_NEW;
+	} else if (c->role == 0) {
 		r = offer_to_client(fd, c);
 		st = r == 0 ? C_JOINED : C_PLAIN;
 	} else {

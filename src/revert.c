@@ -260,7 +260,7 @@ void udsx_leave_kernel_only(int fd, struct udsx_end *e)
 
 /* Does process `pid` hold a fd for socket inode `ino`? Unknown (no access)
  * counts as yes. A zombie holds nothing. */
-static bool holds(pid_t pid, uint64_t ino)
+bool udsx_pid_holds(pid_t pid, uint64_t ino)
 {
 	char path[64], p2[400], link[64], want[40];
 	struct dirent *de;
@@ -298,7 +298,7 @@ static bool unregister(struct udsx_endstate *es)
 		p = atomic_load(&es->pid[i]);
 		if (p == me)
 			atomic_compare_exchange_strong(&es->pid[i], &p, 0);
-		else if (p && holds((pid_t)p, ino))
+		else if (p && udsx_pid_holds((pid_t)p, ino))
 			others = true;
 		else if (p)
 			atomic_compare_exchange_strong(&es->pid[i], &p, 0);	/* stale */
