@@ -451,18 +451,20 @@ static int client_step(int fd, struct udsx_cand *c)
 	drain_side();
 	if (noffers && !c->peer_ino && fstat(fd, &st) == 0)
 		c->peer_ino = udsx_diag_peer((uint32_t)st.st_ino);
-	for (i = 0; c->peer_ino && i < noffers; i++) {
+	/* A forged offer naming our peer is dropped and the search goes on:
+	 * the real one may be behind it. */
+	for (i = 0; c->peer_ino && i < noffers && r; i++) {
 		if (offers[i].m.ino != c->peer_ino)
 			continue;
-		r = take_channel(fd, c, &offers[i]);
+		r = take_channel(fd, c, &offers[i]) ? 1 : 0;
 		if (offers[i].memfd >= 0)
 			udsx_real.close(offers[i].memfd);
 		memmove(offers + i, offers + i + 1, sizeof(offers[0]) * (size_t)(noffers - i - 1));
 		noffers--;
-		break;
+		i--;
 	}
 	pthread_mutex_unlock(&mu);
-	return r;	/* 0 joined, 1 nothing yet, -1 refused */
+	return r;	/* 0 joined, 1 nothing yet */
 }
 
 /* Does `pid`, or a process forked from it, hold socket `ino`? (Up to a
@@ -568,8 +570,8 @@ bool udsx_cand_step(int fd, struct udsx_end *e)
 	} else {
 		r = client_step(fd, c);
 		st = r == 0 ? C_JOINED : C_NEW;
-		if (r < 0 || (++c->checks > 64 && now_ns() - c->born > 2000000))
-			st = C_PLAIN;	/* a refused offer, or a plain server */
+		if (r && ++c->checks > 64 && now_ns() - c->born > 2000000)
+			st = C_PLAIN;	/* a plain server */
 	}
 	if (st == C_NEW) {
 		/* undecided: this call goes to the kernel, counted */

@@ -31,6 +31,15 @@ hostile() { # $1 = build dir, $2 = label
 	fi
 	tally "$B/test-out/hostile.$2.sum"
 }
+forge() { # $1 = build dir, $2 = label
+	if timeout -k 5 90 "$1/udsx" run -- "$1/test/forge" >"$B/test-out/forge.$2.log" 2>&1; then
+		echo "ok   $2 forged and malformed negotiation offers are ignored"; echo "1 passed, 0 failed" >"$B/test-out/forge.$2.sum"
+	else
+		echo "FAIL $2 forged negotiation offers (see $B/test-out/forge.$2.log)" | tee -a "$B/test-out/failures.log"; tail -5 "$B/test-out/forge.$2.log" | sed 's/^/    /'
+		echo "0 passed, 1 failed" >"$B/test-out/forge.$2.sum"
+	fi
+	tally "$B/test-out/forge.$2.sum"
+}
 reattach() { # $1 = build dir, $2 = label
 	if timeout -k 5 60 "$1/udsx" run -- "$1/test/reattach" >"$B/test-out/reattach.$2.log" 2>&1; then
 		echo "ok   $2 exec re-attaches channels (udsx image) and reverts them (plain image)"
@@ -43,6 +52,7 @@ reattach() { # $1 = build dir, $2 = label
 }
 echo "== untrusted peer, exec re-attachment"
 hostile "$B" plain
+forge "$B" plain
 reattach "$B" plain
 
 echo "== differential suite (kernel vs udsx)"
@@ -54,6 +64,7 @@ if [ -x "$B/asan/udsx" ]; then
 	export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 	bash test/run-diff.sh "$B/asan" asan | tee "$B/test-out/asan.log"; tally "$B/test-out/asan.log"
 	hostile "$B/asan" asan
+	forge "$B/asan" asan
 	reattach "$B/asan" asan
 fi
 echo "== the udsx command, UDSX_* variables, and the suite under other settings"
