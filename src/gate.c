@@ -62,6 +62,38 @@ bool udsx_gate_try_open(int fd, struct udsx_chan *ch, int d)
 	return true;
 }
 
+/*
+ * The reader can fix the switch point too, and a streaming writer needs it
+ * to: the writer's own SIOCOUTQ is seldom 0 when it looks, but the reader
+ * sees the moment its queue runs dry. With no kernel call counted, nothing
+ * readable in the kernel (no byte, no zero-length record, no EOF) and the
+ * writer joined, every byte the writer ever sent through the kernel has
+ * been read: the gate can open. The writer pins its send buffer at its
+ * first send into the ring (path.c).
+ */
+static bool open_for_writer(int fd, struct udsx_chan *ch, int d)
+{
+	_Atomic uint32_t *g = &ch->h->dir[d].gate;
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	uint32_t zero = 0;
+	int q = -1;
+
+	if (atomic_load(g) || !atomic_load(&ch->h->end[d].joined) || udsx_ring_closed(ch, d) ||
+	    (atomic_load(&ch->h->dir[d].flags) & (DIR_WR_SHUT | DIR_RD_SHUT | DIR_CORRUPT)) ||
+	    (uint64_t)atomic_load(&ch->h->end[d].sndbuf) + 2 * 65536 > ch->ring_size / 2)
+		return false;
+	if (!atomic_compare_exchange_strong(g, &zero, GATE_OPENING))
+		return false;
+	if (poll(&p, 1, 0) != 0 || udsx_real.ioctl(fd, SIOCINQ, &q) < 0 || q != 0) {
+		atomic_store(g, 0);
+		return false;
+	}
+	atomic_store_explicit(g, GATE_OPEN, memory_order_release);
+	udsx_dbg("fd %d: direction %d of channel %p now in the ring (opened by the reader)", fd, d,
+		 (void *)ch);
+	return udsx_gate_is_open(ch, d);
+}
+
 /* Take a count for one kernel call on a shut gate. 0: the gate is open
  * (the ring carries the direction); 1: counted; -1: the gate word makes no
  * sense (a writer cannot stay OPENING for long): the channel is corrupt. */
@@ -143,6 +175,8 @@ ssize_t udsx_gate_recv(int fd, struct udsx_end *e, bool nb)
 	int d = 1 - e->side;
 	char b;
 
+	if (open_for_writer(fd, e->ch, d))
+		return 0;
 	for (;;) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		int r = enter(e->ch, d, GATE_READ1);

@@ -4,7 +4,7 @@
  * Protocol (docs/design.md, "Negotiation"):
  *  - A process that connect()s an AF_UNIX STREAM/SEQPACKET socket listens on
  *    a side socket of its own, the abstract name "udsx1.<pid>".
- *  - The accepting side, at its first data call on the accepted socket,
+ *  - The accepting side, at its 4th data call on the accepted socket,
  *    reads the client's pid from SO_PEERCRED (the kernel's word), connects
  *    to that side socket and checks with SO_PEERCRED that the side socket
  *    belongs to that very pid (a squatter on the name fails here). It then
@@ -43,6 +43,8 @@
 #define CAND_MAX 65536
 #define OFFERS_MAX 32
 #define OFFER_MAGIC 0x4f584455u	/* "UDXO" */
+/* The accepting side offers at its 4th data call on a connection. */
+#define UDSX_OFFER_AFTER 4
 
 /* cand.word: state in the top bits, kernel data calls in flight below */
 #define C_NEW		0u
@@ -561,7 +563,12 @@ bool udsx_cand_step(int fd, struct udsx_end *e)
 			return false;	/* another call is inside: kernel path */
 		}
 	}
-	if (c->shared && !sole_holder(fd, c)) {
+	if (c->role == 0 && ++c->checks < UDSX_OFFER_AFTER) {
+		/* a connection that carries only a message or two is cheaper
+		 * left with the kernel than negotiated */
+		r = 1;
+		st = C_NEW;
+	} else if (c->shared && !sole_holder(fd, c)) {
 		r = 1;
 		st = c->backoff > 20 ? C_PLAIN : C_NEW;
 	} else if (c->role == 0) {

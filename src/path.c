@@ -487,6 +487,9 @@ ssize_t udsx_send(int fd, struct udsx_end *e, struct udsx_io *io)
 		if (g)
 			return g;
 	}
+	if (__builtin_expect(!atomic_load_explicit(&ch->h->end[d].pinned, memory_order_relaxed), 0) &&
+	    !atomic_load(&ch->h->end[d].bump))
+		udsx_pin_sndbuf(fd, ch, d);	/* the reader opened the gate for us */
 	if (ch->type == SOCK_STREAM)
 		return stream_send(fd, e, io);
 	return record_send(fd, e, io);
