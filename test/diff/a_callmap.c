@@ -122,4 +122,11 @@ static void run(int argc, char **argv)
 	close(sv[1]);
 }
 
-SCENARIO_MAIN
+/* dgram-bound binds sv[0], which the named modes have bound already
+ * (EINVAL); a STREAM/SEQPACKET client there is unbound and binds. */
+static int applies(const char *inst)
+{
+	return T_CONN == CONN_PAIR || strcmp(inst, "dgram-bound");
+}
+
+SCENARIO_MAIN_IF(applies)

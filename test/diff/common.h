@@ -7,6 +7,11 @@
  * and under udsx and requires the two transcripts to be byte-identical.
  * Exit 0 = ran, 77 = skip. Never print pids, addresses, fd numbers that
  * depend on the environment, or timings.
+ *
+ * pair() builds the connected pair in the connection mode UDSX_TEST_CONN
+ * selects (conn.h): socketpair(), or connect/accept on a pathname or an
+ * abstract name. The runner runs every scenario in each mode; a scenario
+ * that a mode does not fit says so with SCENARIO_MAIN_IF.
  */
 #ifndef UDSX_TEST_COMMON_H
 #define UDSX_TEST_COMMON_H
@@ -31,6 +36,8 @@
 
 static const char *T_NAME;	/* "stream", "dgram" or "seqpacket" */
 static int T_TYPE;		/* SOCK_STREAM, ... */
+
+#include "conn.h"
 
 /* Print a line of transcript; flushed at once so forks don't duplicate it. */
 static __attribute__((unused)) void say(const char *fmt, ...)
@@ -129,8 +136,14 @@ static __attribute__((unused)) int outq(int fd)
 	return n;
 }
 
+/* A connected pair of T_TYPE; flags (SOCK_NONBLOCK, SOCK_CLOEXEC) apply to
+ * both ends. In the named modes sv[0] is the client, sv[1] the accepted end. */
 static __attribute__((unused)) void pair_flags(int sv[2], int flags)
 {
+	if (T_CONN != CONN_PAIR) {
+		conn_pair(sv, T_TYPE, flags);
+		return;
+	}
 	if (socketpair(AF_UNIX, T_TYPE | flags, 0, sv) < 0) {
 		perror("socketpair");
 		exit(1);
@@ -176,6 +189,11 @@ static __attribute__((unused)) void reap(const char *label, pid_t pid)
  * and ends with SCENARIO_MAIN. Instance names beginning with a type name
  * ("stream", "dgram", "seqpacket") set T_TYPE; anything after a '-' is left
  * for run() to read from T_NAME.
+ *
+ * SCENARIO_MAIN_IF(applies) ends a scenario whose instances do not all fit
+ * every connection mode: `--list` lists only the instances for which
+ * applies(name) is true in the mode of UDSX_TEST_CONN (conn_pair_only, or
+ * the scenario's own function), and running another one exits 77.
  */
 static const char *T_INSTANCE;
 
@@ -199,20 +217,36 @@ static __attribute__((unused)) int variant(const char *suffix)
 
 #define ALL_TYPES { "stream", "dgram", "seqpacket", NULL }
 
-#define SCENARIO_MAIN							\
+/* Is inst a listed instance that does not apply in this mode? */
+static __attribute__((unused)) int conn_excluded(const char **list, int (*applies)(const char *),
+						 const char *inst)
+{
+	for (; *list; list++)
+		if (!strcmp(*list, inst))
+			return !applies(inst);
+	return 0;
+}
+
+#define SCENARIO_MAIN SCENARIO_MAIN_IF(conn_any)
+
+#define SCENARIO_MAIN_IF(applies)					\
 int main(int argc, char **argv)						\
 {									\
 	int i;								\
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);				\
+	conn_init();							\
 	if (argc == 2 && !strcmp(argv[1], "--list")) {			\
 		for (i = 0; instances[i]; i++)				\
-			puts(instances[i]);				\
+			if (applies(instances[i]))			\
+				puts(instances[i]);			\
 		return 0;						\
 	}								\
 	if (argc < 2) {							\
 		fprintf(stderr, "usage: %s --list | INSTANCE\n", argv[0]); \
 		return 2;						\
 	}								\
+	if (conn_excluded(instances, applies, argv[1]))			\
+		return 77;						\
 	T_INSTANCE = argv[1];						\
 	T_TYPE = parse_type(argv[1]);					\
 	T_NAME = argv[1];						\
