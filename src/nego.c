@@ -415,6 +415,21 @@ static int holds_fd(pid_t pid, int fd, uint64_t ino)
 	return !strcmp(link, want);
 }
 
+/* Both ends in this process (a connection to ourselves): one channel
+ * struct for both, as for a socketpair, so that a revert on one end finds
+ * the other end's socket. */
+static struct udsx_chan *own_channel(struct offer *o)
+{
+	struct udsx_end e;
+	struct stat a, b;
+
+	if (!udsx_table_get(o->m.fd, &e) || e.side != 0 || e.ch->memfd < 0 ||
+	    fstat(e.ch->memfd, &a) < 0 || fstat(o->memfd, &b) < 0 || a.st_ino != b.st_ino ||
+	    a.st_dev != b.st_dev)
+		return NULL;
+	return e.ch;
+}
+
 static int take_channel(int fd, struct udsx_cand *c, struct offer *o)
 {
 	struct udsx_chan *ch;
@@ -430,13 +445,17 @@ static int take_channel(int fd, struct udsx_cand *c, struct offer *o)
 	if (h < 0 && (udsx_real.getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &lc, &l) < 0 ||
 		      lc.uid != o->uid))
 		return -1;
-	ch = udsx_chan_attach(o->memfd);	/* takes the memfd on success */
-	if (!ch)
-		return -1;
-	o->memfd = -1;
+	ch = o->pid == udsx_pid() ? own_channel(o) : NULL;
+	if (!ch) {
+		ch = udsx_chan_attach(o->memfd);	/* takes the memfd on success */
+		if (!ch)
+			return -1;
+		o->memfd = -1;
+	}
 	if (ch->type != c->type || !atomic_load(&ch->h->end[0].joined) ||
 	    atomic_load(&ch->h->end[1].joined) || !udsx_chan_join_end(ch, 1, fd)) {
-		udsx_chan_discard(ch);
+		if (o->memfd < 0)
+			udsx_chan_discard(ch);	/* ours alone: mapped just now */
 		return -1;
 	}
 	udsx_table_set(fd, ch, 1);

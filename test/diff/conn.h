@@ -137,6 +137,29 @@ static __attribute__((unused)) void conn_dgram(int sv[2], int type, int flags, c
 		conn_die("connect");
 }
 
+/*
+ * Three one-byte round trips, fully read, so that under udsx both
+ * directions of a pathname connection are already in shared memory when
+ * the scenario starts (the accepting side offers a channel at its 4th data
+ * call, and each direction switches at its next send). Abstract mode skips
+ * this, so its scenarios run through the switch instead. Nothing of it is
+ * left in the kernel's queues or counters.
+ */
+static __attribute__((unused)) void conn_prime(int sv[2])
+{
+	char b = 'p';
+	int i, j;
+
+	for (i = 0; i < 3; i++)
+		for (j = 0; j < 2; j++) {
+			struct pollfd p = { .fd = sv[1 - j], .events = POLLIN };
+
+			if (write(sv[j], &b, 1) != 1 || poll(&p, 1, 5000) != 1 ||
+			    read(sv[1 - j], &b, 1) != 1)
+				conn_die("priming the connection");
+		}
+}
+
 /* The pair of the current mode (not CONN_PAIR). For pathnames the socket
  * files and their directory go as soon as the pair is connected: the
  * connection does not need them, and nothing is left behind by a scenario
@@ -151,6 +174,8 @@ static __attribute__((unused)) void conn_pair(int sv[2], int type, int flags)
 		conn_dgram(sv, type, flags, dir);
 	else
 		conn_accepted(sv, type, flags, dir);
+	if (T_CONN == CONN_PATH && type != SOCK_DGRAM)
+		conn_prime(sv);
 	if (T_CONN == CONN_PATH) {
 		char p[sizeof(dir) + 2];
 
