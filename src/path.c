@@ -594,16 +594,18 @@ static bool peer_idle(struct udsx_end *e)
  * README, known differences.) */
 static int seqpacket_error_first(int fd, struct udsx_end *e)
 {
-	char b;
+	int err = 0;
+	socklen_t l = sizeof(err);
 
 	/* (our data can also be unread in the kernel: sent before the gate
 	 * opened, which then never opens) */
 	if (e->ch->type != SOCK_SEQPACKET || !udsx_ring_closed(e->ch, e->side) ||
 	    (udsx_ring_empty(e->ch, e->side) && udsx_gate_is_open(e->ch, e->side)))
 		return 0;
-	if (udsx_real.recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) < 0 &&
-	    errno != EAGAIN && errno != EWOULDBLOCK)
-		return -errno;
+	/* SO_ERROR takes the pending error exactly as a read would, and, unlike
+	 * a peek, never moves an SO_PEEK_OFF offset */
+	if (udsx_real.getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &l) == 0 && err)
+		return -err;
 	return 0;
 }
 
