@@ -137,18 +137,25 @@ EXPORT int bind(int fd, const struct sockaddr *a, socklen_t l)
 	return real(fd, a, l);
 }
 
-/* Type of an AF_UNIX STREAM/SEQPACKET socket, or 0. */
-static int unix_conn_type(int fd)
+/* Type of an AF_UNIX STREAM/SEQPACKET socket, or 0. (`unix_known`: the
+ * caller knows the family already, e.g. from a successful connect to an
+ * AF_UNIX address.) */
+static int unix_conn_type(int fd, bool unix_known)
 {
 	int v = 0;
 	socklen_t l = sizeof(v);
 
-	if (udsx_real.getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &v, &l) < 0 || v != AF_UNIX)
+	if (udsx_real.getsockopt(fd, SOL_SOCKET, SO_TYPE, &v, &l) < 0 ||
+	    (v != SOCK_STREAM && v != SOCK_SEQPACKET))
 		return 0;
-	l = sizeof(v);
-	if (udsx_real.getsockopt(fd, SOL_SOCKET, SO_TYPE, &v, &l) < 0)
-		return 0;
-	return v == SOCK_STREAM || v == SOCK_SEQPACKET ? v : 0;
+	if (!unix_known) {
+		int dom = 0;
+
+		l = sizeof(dom);
+		if (udsx_real.getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &dom, &l) < 0 || dom != AF_UNIX)
+			return 0;
+	}
+	return v;
 }
 
 EXPORT int connect(int fd, const struct sockaddr *a, socklen_t l)
@@ -165,7 +172,7 @@ EXPORT int connect(int fd, const struct sockaddr *a, socklen_t l)
 	/* a connection udsx may accelerate once the listener's side proves
 	 * it runs udsx too (nego.c); nothing is sent here */
 	if (r == 0 && udsx_on && a && l >= sizeof(sa_family_t) && a->sa_family == AF_UNIX &&
-	    (t = unix_conn_type(fd)))
+	    (t = unix_conn_type(fd, true)))
 		udsx_cand_add(fd, t, 1);
 	return r;
 }
@@ -174,7 +181,7 @@ static int accepted(int r)
 {
 	int t, e = errno;
 
-	if (r >= 0 && udsx_on && (t = unix_conn_type(r)))
+	if (r >= 0 && udsx_on && (t = unix_conn_type(r, false)))
 		udsx_cand_add(r, t, 0);
 	errno = e;
 	return r;

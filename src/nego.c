@@ -593,10 +593,15 @@ bool udsx_cand_step(int fd, struct udsx_end *e)
 	} else if (c->role == 0) {
 		r = offer_to_client(fd, c);
 		st = r == 0 ? C_JOINED : C_PLAIN;
+	} else if (++c->checks < UDSX_OFFER_AFTER) {
+		/* no offer can be there before the server's 4th data call,
+		 * which follows at least our 2nd or 3rd */
+		r = 1;
+		st = C_NEW;
 	} else {
 		r = client_step(fd, c);
 		st = r == 0 ? C_JOINED : C_NEW;
-		if (r && ++c->checks > 64 && now_ns() - c->born > 2000000)
+		if (r && c->checks > 64 && now_ns() - c->born > 2000000)
 			st = C_PLAIN;	/* a plain server */
 	}
 	if (st == C_NEW) {
