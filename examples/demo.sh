@@ -31,7 +31,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
 failed=0
-declare -A sum_cell pp_cell pp_us
+declare -A sum_cell pp_cell pp_us big_cell big_ms switched
 
 ms() { echo $(($(date +%s%N) / 1000000)); }
 
@@ -39,7 +39,7 @@ ms() { echo $(($(date +%s%N) / 1000000)); }
 # socket path, one client adding 3 5 7, a second one sending DOWN; the server
 # must then exit by itself. Fills sum_cell[MODE].
 run_sum() {
-	local mode=$1 sock=$TMP/sum-$1.socket t0 r1 r2 rc _
+	local mode=$1 sock=$TMP/sum-$1.socket t0 t1 r1 r2 r3 rc _
 	local -a W
 	if [ "$mode" = kernel ]; then W=(env -u LD_PRELOAD); else W=("$UDSX" run --); fi
 
@@ -55,6 +55,15 @@ run_sum() {
 	echo "\$ sum-client -p $sock 3 5 7"
 	r1=$(timeout -k 2 $T "${W[@]}" "$E/sum-client" -p "$sock" 3 5 7)
 	echo "$r1"
+	# a longer conversation: 20000 numbers, one message each; under udsx
+	# the connection is handed to shared memory after its first messages
+	# (UDSX_DEBUG shows the switch; it is counted, not printed)
+	echo "\$ sum-client -p $sock \$(seq 1 20000)"
+	t1=$(date +%s%N)
+	r3=$(UDSX_DEBUG=1 timeout -k 2 $T "${W[@]}" "$E/sum-client" -p "$sock" $(seq 1 20000) 2>"$TMP/client.err")
+	big_ms[$mode]=$((($(date +%s%N) - t1) / 1000000))
+	echo "$r3"
+	switched[$mode]=$(grep -c 'now in the ring' "$TMP/client.err")
 	echo "\$ sum-client -p $sock DOWN"
 	r2=$(timeout -k 2 $T "${W[@]}" "$E/sum-client" -p "$sock" DOWN)
 	echo "$r2"
@@ -71,8 +80,10 @@ run_sum() {
 	server=""
 	echo "server exited with status $rc"
 
-	if [ "$r1" = "Result = 15" ] && [ "$r2" = "Result = 0" ] && [ $rc -eq 0 ]; then
+	if [ "$r1" = "Result = 15" ] && [ "$r2" = "Result = 0" ] && [ "$r3" = "Result = 200010000" ] &&
+	   [ $rc -eq 0 ]; then
 		sum_cell[$mode]="$r1, $(($(ms) - t0)) ms"
+		big_cell[$mode]="$r3, ${big_ms[$mode]} ms"
 	else
 		failed=1
 		sum_cell[$mode]="WRONG: ${r1:-no result}"
@@ -120,6 +131,8 @@ done
 echo "== side by side"
 printf "%-44s %-26s %s\n" "what ran" kernel udsx
 printf "%-44s %-26s %s\n" "sum-server/client: 3 5 7, then DOWN" "${sum_cell[kernel]}" "${sum_cell[udsx]}"
+printf "%-44s %-26s %s\n" "sum-client 1..20000 (one message each)" "${big_cell[kernel]:-FAILED}" "${big_cell[udsx]:-FAILED}"
+printf "%-44s %-26s %s\n" "  directions switched to shared memory" "-" "${switched[udsx]:-0} of 2 (client's view)"
 printf "%-44s %-26s %s\n" "pingpong-pair: $ROUNDS round trips, median" "${pp_cell[kernel]}" "${pp_cell[udsx]}"
 if [ -n "${pp_us[kernel]}" ] && [ -n "${pp_us[udsx]}" ]; then
 	awk -v k="${pp_us[kernel]}" -v u="${pp_us[udsx]}" 'BEGIN {
