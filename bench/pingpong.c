@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* pingpong.c -- round-trip latency over an AF_UNIX socketpair between two processes on different CPUs. */
+/* pingpong.c -- round-trip latency over a connected AF_UNIX pair (socketpair or connect/accept) between two processes on different CPUs. */
 #include <signal.h>
 #include "bench.h"
 
 struct opts {
 	int type;
+	int addr;
 	long size;
 	long rounds;
 	long warmup;
@@ -15,8 +16,11 @@ struct opts {
 static void usage(const char *prog)
 {
 	fprintf(stderr,
-		"usage: %s [-t stream|seqpacket|dgram] [-s SIZE] [-n ROUNDS] [-w WARMUP]\n"
-		"          [-T SECONDS] [-c CPU,CPU]\n"
+		"usage: %s [-t stream|seqpacket|dgram] [-a pair|path|abstract] [-s SIZE]\n"
+		"          [-n ROUNDS] [-w WARMUP] [-T SECONDS] [-c CPU,CPU]\n"
+		"  -a  how the pair is made: socketpair(), or connect()/accept() on a\n"
+		"      pathname or abstract address (DGRAM: two bound sockets connected\n"
+		"      to each other); default pair\n"
 		"  -s  message size in bytes, suffix k or M allowed (default 64)\n"
 		"  -n  measured round trips (default 100000)\n"
 		"  -w  unmeasured round trips first (default 1000)\n"
@@ -30,11 +34,14 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 {
 	int c;
 
-	*o = (struct opts){ SOCK_STREAM, 64, 100000, 1000, 10.0, NULL };
-	while ((c = getopt(argc, argv, "t:s:n:w:T:c:h")) != -1) {
+	*o = (struct opts){ SOCK_STREAM, BENCH_ADDR_PAIR, 64, 100000, 1000, 10.0, NULL };
+	while ((c = getopt(argc, argv, "t:a:s:n:w:T:c:h")) != -1) {
 		switch (c) {
 		case 't':
 			o->type = bench_parse_type(optarg);
+			break;
+		case 'a':
+			o->addr = bench_parse_addr(optarg);
 			break;
 		case 's':
 			o->size = bench_parse_size(optarg, 1, 1 << 20);
@@ -55,8 +62,8 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 			usage(argv[0]);
 		}
 	}
-	if (optind != argc || o->type < 0 || o->size < 0 || o->rounds < 0 ||
-	    o->warmup < 0 || o->limit_s < 0)
+	if (optind != argc || o->type < 0 || o->addr < 0 || o->size < 0 ||
+	    o->rounds < 0 || o->warmup < 0 || o->limit_s < 0)
 		usage(argv[0]);
 }
 
@@ -174,7 +181,7 @@ out:
 	return n;
 }
 
-static void report(const struct opts *o, uint64_t *lat, long n)
+static void report(const struct opts *o, uint64_t *lat, long n, int accel)
 {
 	double sum = 0;
 	long i;
@@ -182,16 +189,16 @@ static void report(const struct opts *o, uint64_t *lat, long n)
 	for (i = 0; i < n; i++)
 		sum += lat[i];
 	qsort(lat, n, sizeof(*lat), cmp_u64);
-	printf("pingpong type=%s size=%ld rounds=%ld p50_us=%.2f p99_us=%.2f mean_us=%.2f\n",
-	       bench_type_name(o->type), o->size, n, pct_us(lat, n, 50),
-	       pct_us(lat, n, 99), sum / n / 1000.0);
+	printf("pingpong type=%s addr=%s size=%ld rounds=%ld p50_us=%.2f p99_us=%.2f mean_us=%.2f accel=%d\n",
+	       bench_type_name(o->type), bench_addr_name(o->addr), o->size, n,
+	       pct_us(lat, n, 50), pct_us(lat, n, 99), sum / n / 1000.0, accel);
 }
 
 int main(int argc, char **argv)
 {
 	struct opts o;
 	uint64_t *lat;
-	int sv[2], cpu[2], pinned;
+	int sv[2], listener, cpu[2], pinned, accel;
 	pid_t pid;
 	long n;
 
@@ -206,7 +213,7 @@ int main(int argc, char **argv)
 	pinned = bench_pick_cpus(o.cpus, cpu) == 0;
 	if (!pinned)
 		fprintf(stderr, "warning: no two distinct CPUs to pin to, running unpinned\n");
-	if (bench_socketpair(o.type, o.size, sv))
+	if (bench_make_pair(o.addr, o.type, o.size, sv, &listener))
 		return 1;
 	fflush(stdout);
 	pid = fork();
@@ -216,6 +223,8 @@ int main(int argc, char **argv)
 	}
 	if (pid == 0) {
 		close(sv[0]);
+		if (listener >= 0)
+			close(listener);
 		if (pinned)
 			bench_pin(cpu[1]);
 		exit(echo(sv[1], &o));
@@ -224,11 +233,15 @@ int main(int argc, char **argv)
 	if (pinned)
 		bench_pin(cpu[0]);
 	n = measure(sv[0], &o, lat);
+	accel = bench_accelerated(sv[0]);
 	if (bench_send_end(sv[0], o.type))
 		perror("stopping the echo process");
+	/* The listener, like a server's, stays open while its connection is used. */
+	if (listener >= 0)
+		close(listener);
 	if (bench_reap(pid, "pingpong echo process") || n <= 0)
 		return 1;
-	report(&o, lat, n);
+	report(&o, lat, n, accel);
 	free(lat);
 	return 0;
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* throughput.c -- one-way message rate and bandwidth over an AF_UNIX socketpair between two processes on different CPUs. */
+/* throughput.c -- one-way message rate and bandwidth over a connected AF_UNIX pair (socketpair or connect/accept) between two processes on different CPUs. */
 #include <signal.h>
 #include "bench.h"
 
@@ -15,6 +15,7 @@
 
 struct opts {
 	int type;
+	int addr;
 	long size;
 	long msgs;
 	long warmup;
@@ -25,8 +26,11 @@ struct opts {
 static void usage(const char *prog)
 {
 	fprintf(stderr,
-		"usage: %s [-t stream|seqpacket|dgram] [-s SIZE] [-n MSGS] [-w WARMUP]\n"
-		"          [-T SECONDS] [-c CPU,CPU]\n"
+		"usage: %s [-t stream|seqpacket|dgram] [-a pair|path|abstract] [-s SIZE]\n"
+		"          [-n MSGS] [-w WARMUP] [-T SECONDS] [-c CPU,CPU]\n"
+		"  -a  how the pair is made: socketpair(), or connect()/accept() on a\n"
+		"      pathname or abstract address (DGRAM: two bound sockets connected\n"
+		"      to each other); default pair\n"
 		"  -s  message size, 1 to 1M bytes, suffix k or M allowed (default 64)\n"
 		"  -n  messages to send (default: about %.1f s worth on the kernel)\n"
 		"  -w  messages sent and drained before timing (default: n/20, capped)\n"
@@ -47,11 +51,14 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 {
 	int c;
 
-	*o = (struct opts){ SOCK_STREAM, 64, 0, -1, 10.0, NULL };
-	while ((c = getopt(argc, argv, "t:s:n:w:T:c:h")) != -1) {
+	*o = (struct opts){ SOCK_STREAM, BENCH_ADDR_PAIR, 64, 0, -1, 10.0, NULL };
+	while ((c = getopt(argc, argv, "t:a:s:n:w:T:c:h")) != -1) {
 		switch (c) {
 		case 't':
 			o->type = bench_parse_type(optarg);
+			break;
+		case 'a':
+			o->addr = bench_parse_addr(optarg);
 			break;
 		case 's':
 			o->size = bench_parse_size(optarg, 1, 1 << 20);
@@ -72,8 +79,8 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 			usage(argv[0]);
 		}
 	}
-	if (optind != argc || o->type < 0 || o->size < 0 || o->msgs < 0 ||
-	    o->limit_s < 0)
+	if (optind != argc || o->type < 0 || o->addr < 0 || o->size < 0 ||
+	    o->msgs < 0 || o->limit_s < 0)
 		usage(argv[0]);
 	if (!o->msgs)
 		o->msgs = default_msgs(o->size);
@@ -173,6 +180,7 @@ static int reader(int fd, const struct opts *o)
 	uint64_t t0, t1;
 	double secs;
 	long n;
+	int accel;
 
 	if (!buf)
 		return -1;
@@ -189,20 +197,21 @@ static int reader(int fd, const struct opts *o)
 	}
 	n = drain(fd, o, buf, bufsize, o->msgs);
 	t1 = bench_now_ns();
+	accel = bench_accelerated(fd);
 	free(buf);
 	if (n <= 0)
 		return -1;
 	secs = (t1 - t0) / 1e9;
-	printf("throughput type=%s size=%ld msgs=%ld msg_per_s=%.0f gb_per_s=%.4f\n",
-	       bench_type_name(o->type), o->size, n, n / secs,
-	       (double)n * o->size / secs / 1e9);
+	printf("throughput type=%s addr=%s size=%ld msgs=%ld msg_per_s=%.0f gb_per_s=%.4f accel=%d\n",
+	       bench_type_name(o->type), bench_addr_name(o->addr), o->size, n, n / secs,
+	       (double)n * o->size / secs / 1e9, accel);
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	struct opts o;
-	int sv[2], cpu[2], pinned, ret;
+	int sv[2], listener, cpu[2], pinned, ret;
 	pid_t pid;
 
 	parse_opts(argc, argv, &o);
@@ -211,7 +220,7 @@ int main(int argc, char **argv)
 	pinned = bench_pick_cpus(o.cpus, cpu) == 0;
 	if (!pinned)
 		fprintf(stderr, "warning: no two distinct CPUs to pin to, running unpinned\n");
-	if (bench_socketpair(o.type, o.size, sv))
+	if (bench_make_pair(o.addr, o.type, o.size, sv, &listener))
 		return 1;
 	fflush(stdout);
 	pid = fork();
@@ -221,6 +230,8 @@ int main(int argc, char **argv)
 	}
 	if (pid == 0) {
 		close(sv[0]);
+		if (listener >= 0)
+			close(listener);
 		if (pinned)
 			bench_pin(cpu[1]);
 		exit(writer(sv[1], &o));
@@ -231,6 +242,9 @@ int main(int argc, char **argv)
 	ret = reader(sv[0], &o);
 	/* Closing unblocks a writer stuck on a full buffer after a reader error. */
 	close(sv[0]);
+	/* The listener, like a server's, stays open while its connection is used. */
+	if (listener >= 0)
+		close(listener);
 	if (bench_reap(pid, "throughput writer process") || ret)
 		return 1;
 	return 0;
