@@ -137,7 +137,7 @@ EXPORT int bind(int fd, const struct sockaddr *a, socklen_t l)
 	return real(fd, a, l);
 }
 
-/* Type of an AF_UNIX STREAM/SEQPACKET socket, or 0. (`unix_known`: the
+/* Type of an AF_UNIX STREAM/SEQPACKET/DGRAM socket, or 0. (`unix_known`: the
  * caller knows the family already, e.g. from a successful connect to an
  * AF_UNIX address.) */
 static int unix_conn_type(int fd, bool unix_known)
@@ -146,7 +146,7 @@ static int unix_conn_type(int fd, bool unix_known)
 	socklen_t l = sizeof(v);
 
 	if (udsx_real.getsockopt(fd, SOL_SOCKET, SO_TYPE, &v, &l) < 0 ||
-	    (v != SOCK_STREAM && v != SOCK_SEQPACKET))
+	    (v != SOCK_STREAM && v != SOCK_SEQPACKET && v != SOCK_DGRAM))
 		return 0;
 	if (!unix_known) {
 		int dom = 0;
@@ -181,7 +181,7 @@ static int accepted(int r)
 {
 	int t, e = errno;
 
-	if (r >= 0 && udsx_on && (t = unix_conn_type(r, false)))
+	if (r >= 0 && udsx_on && (t = unix_conn_type(r, false)) && t != SOCK_DGRAM)
 		udsx_cand_add(r, t, 0);
 	errno = e;
 	return r;

@@ -65,6 +65,7 @@ struct udsx_cand {
 	int nups, backoff;
 	pid_t ups[4];		/* ancestors that held it when they forked us */
 	int64_t next_look;
+	int side_sock;		/* (DGRAM) side socket named after our address */
 };
 
 struct offer_msg {
@@ -110,6 +111,24 @@ static socklen_t side_name(struct sockaddr_un *a, int pid)
 	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
 }
 
+/* DGRAM has no SO_PEERCRED: a connected DGRAM end's side socket is named
+ * after its own address (a hash of it), which its peer knows. */
+static socklen_t addr_side_name(struct sockaddr_un *a, const void *addr, socklen_t len)
+{
+	const unsigned char *p = addr;
+	uint64_t h = 0xcbf29ce484222325ull;
+	socklen_t i;
+	int n;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ p[i]) * 0x100000001b3ull;
+	memset(a, 0, sizeof(*a));
+	a->sun_family = AF_UNIX;
+	n = snprintf(a->sun_path + 1, sizeof(a->sun_path) - 1, "udsx1.a%016llx",
+		     (unsigned long long)h);
+	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
+}
+
 /* Move one of our fds out of the program's way (fd numbers are observable). */
 static int move_high(int fd)
 {
@@ -150,12 +169,47 @@ static int side_socket(void)
 	return side_fd;
 }
 
+static void cand_free(struct udsx_cand *c);
+
+/* The side socket of a DGRAM end, named after its address; -1 if it has
+ * none (only a bound DGRAM socket can be connected back to) or the name is
+ * taken. */
+static int dgram_side(int fd)
+{
+	struct sockaddr_un me, sn;
+	socklen_t ml = sizeof(me), l;
+	int s;
+
+	if (getsockname(fd, (struct sockaddr *)&me, &ml) < 0 || ml <= sizeof(sa_family_t) ||
+	    ml > sizeof(me))
+		return -1;
+	l = addr_side_name(&sn, &me, ml);
+	s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -1;
+	if (bind(s, (struct sockaddr *)&sn, l) < 0 || listen(s, 8) < 0) {
+		udsx_real.close(s);
+		return -1;
+	}
+	return move_high(s);
+}
+
 void udsx_cand_add(int fd, int type, int role)
 {
 	struct udsx_cand *c, *old;
 
-	if (fd < 0 || fd >= CAND_MAX || (type != SOCK_STREAM && type != SOCK_SEQPACKET))
+	int dside = -1;
+
+	if (fd < 0 || fd >= CAND_MAX)
 		return;
+	if (type == SOCK_DGRAM) {
+		dside = dgram_side(fd);
+		if (dside < 0)
+			return;
+		role = 2;
+	} else if (type != SOCK_STREAM && type != SOCK_SEQPACKET) {
+		return;
+	}
 	if (role == 1) {
 		int s;
 
@@ -166,13 +220,26 @@ void udsx_cand_add(int fd, int type, int role)
 			return;
 	}
 	c = calloc(1, sizeof(*c));
-	if (!c)
+	if (!c) {
+		if (dside >= 0)
+			udsx_real.close(dside);
 		return;
+	}
 	c->type = type;
 	c->role = role;
 	c->born = now_ns();
+	c->side_sock = dside;
 	old = atomic_exchange(&cands[fd], c);
-	free(old);
+	cand_free(old);
+}
+
+static void cand_free(struct udsx_cand *c)
+{
+	if (!c)
+		return;
+	if (c->side_sock >= 0)
+		udsx_real.close(c->side_sock);
+	free(c);
 }
 
 static void set_state(struct udsx_cand *c, uint32_t st)
@@ -195,7 +262,7 @@ void udsx_cand_drop(int fd)
 	/* a call still inside in another thread keeps the record (a close
 	 * racing a call is the program's own race; leaking is the safe side) */
 	if (c && !(atomic_load(&c->word) & ~(3u << 24)))
-		free(c);
+		cand_free(c);
 }
 
 /* The socket is now (or may be) shared with another process, or uses
@@ -258,11 +325,10 @@ void udsx_cand_atfork(bool child)
 
 /* ---- the accepting side ---- */
 
-static int offer_to_client(int fd, struct udsx_cand *c)
+/* Create the channel, join it as end 0, and send the offer over the side
+ * connection `s` to process `pid`. 0 on success (fd is then a channel end). */
+static int send_offer(int fd, struct udsx_cand *c, int s, pid_t pid)
 {
-	struct ucred cr, sc;
-	socklen_t l = sizeof(cr);
-	struct sockaddr_un a;
 	struct offer_msg m = { OFFER_MAGIC, 1, (uint32_t)c->type, fd, 0 };
 	struct iovec v = { &m, sizeof(m) };
 	union {
@@ -274,35 +340,19 @@ static int offer_to_client(int fd, struct udsx_cand *c)
 	struct cmsghdr *cm;
 	struct udsx_chan *ch;
 	struct stat st;
-	int s, memfd = -1, ok = 0;
+	int memfd = -1;
 
-	if (udsx_real.getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &l) < 0 || cr.pid <= 0 ||
-	    fstat(fd, &st) < 0)
+	if (fstat(fd, &st) < 0)
 		return -1;
 	m.ino = (uint64_t)st.st_ino;
-	s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (s < 0)
-		return -1;
-	l = side_name(&a, cr.pid);
-	if (connect(s, (struct sockaddr *)&a, l) < 0) {
-		/* no udsx there: the usual case with a plain client */
-		udsx_dbg("fd %d: no side socket for pid %d (%s): kernel path", fd, (int)cr.pid,
-			 strerror(errno));
-		goto out;
-	}
-	l = sizeof(sc);
-	if (udsx_real.getsockopt(s, SOL_SOCKET, SO_PEERCRED, &sc, &l) < 0 || sc.pid != cr.pid) {
-		udsx_dbg("fd %d: side socket of pid %d is not that process's", fd, (int)cr.pid);
-		goto out;
-	}
 	ch = udsx_chan_new(c->type, &memfd);
 	if (!ch)
-		goto out;
+		return -1;
 	if (!udsx_chan_join_end(ch, 0, fd)) {
 		udsx_dbg("fd %d: socket state the ring does not reproduce: kernel path", fd);
 		udsx_real.close(memfd);
 		udsx_chan_discard(ch);
-		goto out;
+		return -1;
 	}
 	cm = CMSG_FIRSTHDR(&mh);
 	cm->cmsg_level = SOL_SOCKET;
@@ -313,15 +363,94 @@ static int offer_to_client(int fd, struct udsx_cand *c)
 		udsx_dbg("fd %d: offer not sent (%s)", fd, strerror(errno));
 		udsx_real.close(memfd);
 		udsx_chan_discard(ch);
-		goto out;
+		return -1;
 	}
 	udsx_real.close(memfd);
 	udsx_table_set(fd, ch, 0);
-	udsx_dbg("fd %d: offered channel %p to pid %d", fd, (void *)ch, (int)cr.pid);
-	ok = 1;
-out:
+	udsx_dbg("fd %d: offered channel %p to pid %d", fd, (void *)ch, (int)pid);
+	return 0;
+}
+
+static int offer_to_client(int fd, struct udsx_cand *c)
+{
+	struct ucred cr, sc;
+	socklen_t l = sizeof(cr);
+	struct sockaddr_un a;
+	int s, r = -1;
+
+	if (udsx_real.getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &l) < 0 || cr.pid <= 0)
+		return -1;
+	s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -1;
+	l = side_name(&a, cr.pid);
+	if (connect(s, (struct sockaddr *)&a, l) < 0) {
+		/* no udsx there: the usual case with a plain client */
+		udsx_dbg("fd %d: no side socket for pid %d (%s): kernel path", fd, (int)cr.pid,
+			 strerror(errno));
+	} else {
+		l = sizeof(sc);
+		if (udsx_real.getsockopt(s, SOL_SOCKET, SO_PEERCRED, &sc, &l) < 0 || sc.pid != cr.pid)
+			udsx_dbg("fd %d: side socket of pid %d is not that process's", fd, (int)cr.pid);
+		else
+			r = send_offer(fd, c, s, cr.pid);
+	}
 	udsx_real.close(s);
-	return ok ? 0 : -1;
+	return r;
+}
+
+static int client_step(int fd, struct udsx_cand *c);
+
+/* Does `pid` hold socket `ino`? Strict: no access counts as no. */
+static bool holds_strict(pid_t pid, uint64_t ino)
+{
+	char p[64];
+
+	snprintf(p, sizeof(p), "/proc/%d/fd", (int)pid);
+	return access(p, R_OK | X_OK) == 0 && udsx_pid_holds(pid, ino);
+}
+
+/*
+ * DGRAM sockets connected to each other: the end with the lower inode
+ * offers, to the side socket named after its peer's address, once the
+ * kernel (sock_diag) shows each is the other's peer; the side socket's
+ * owner must hold the peer socket (/proc). 0 offered, 1 not yet, -1 never.
+ */
+static int dgram_step(int fd, struct udsx_cand *c)
+{
+	struct sockaddr_un pa, a;
+	socklen_t pl = sizeof(pa), l;
+	struct stat st;
+	struct ucred sc;
+	int s, r = -1;
+
+	if (fstat(fd, &st) < 0)
+		return -1;
+	if (!c->peer_ino) {
+		uint32_t p = udsx_diag_peer((uint32_t)st.st_ino);
+
+		if (!p || udsx_diag_peer(p) != (uint32_t)st.st_ino)
+			return 1;	/* not (yet) connected to each other */
+		c->peer_ino = p;
+	}
+	if ((uint32_t)st.st_ino > c->peer_ino)
+		return client_step(fd, c) == 0 ? 0 : 1;	/* the peer offers */
+	if (getpeername(fd, (struct sockaddr *)&pa, &pl) < 0 || pl <= sizeof(sa_family_t) ||
+	    pl > sizeof(pa))
+		return -1;
+	l = addr_side_name(&a, &pa, pl);
+	s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -1;
+	pl = sizeof(sc);
+	if (connect(s, (struct sockaddr *)&a, l) == 0 &&
+	    udsx_real.getsockopt(s, SOL_SOCKET, SO_PEERCRED, &sc, &pl) == 0 &&
+	    holds_strict(sc.pid, c->peer_ino))
+		r = send_offer(fd, c, s, sc.pid);
+	else
+		udsx_dbg("fd %d: no udsx peer behind the DGRAM peer's side socket", fd);
+	udsx_real.close(s);
+	return r;
 }
 
 /* ---- the connecting side ---- */
@@ -374,7 +503,7 @@ static bool take_offer(int conn)
 	return true;
 }
 
-static void drain_side(void)
+static void drain_side(int lfd)
 {
 	int i, conn;
 
@@ -384,10 +513,10 @@ static void drain_side(void)
 		udsx_real.close(pending[i]);
 		pending[i--] = pending[--npending];
 	}
-	if (side_fd < 0 || side_pid != udsx_pid())
+	if (lfd < 0)
 		return;
 	for (i = 0; i < 16; i++) {
-		conn = accept4(side_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		conn = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (conn < 0)
 			return;
 		if (take_offer(conn)) {
@@ -469,7 +598,10 @@ static int client_step(int fd, struct udsx_cand *c)
 	int i, r = 1;
 
 	pthread_mutex_lock(&mu);
-	drain_side();
+	if (c->role == 2)
+		drain_side(c->side_sock);
+	else
+		drain_side(side_fd >= 0 && side_pid == udsx_pid() ? side_fd : -1);
 	if (noffers && !c->peer_ino && fstat(fd, &st) == 0)
 		c->peer_ino = udsx_diag_peer((uint32_t)st.st_ino);
 	/* A forged offer naming our peer is dropped and the search goes on:
@@ -537,12 +669,18 @@ static bool sole_holder(int fd, struct udsx_cand *c)
 			;
 		if (i == c->nups) {
 			c->shared = false;
+			if (c->role == 2) {
+				/* the side socket was made by whoever connected;
+				 * it must be ours now that the socket is */
+				udsx_real.close(c->side_sock);
+				c->side_sock = dgram_side(fd);
+			}
 			return true;
 		}
 	}
 	udsx_dbg("fd %d: still held by another process", fd);
 	/* look again later, less and less often */
-	c->next_look = t + ((int64_t)100000 << (c->backoff < 10 ? c->backoff : 10));
+	c->next_look = t + ((int64_t)20000 << (c->backoff < 9 ? c->backoff : 9));
 	c->backoff++;
 	return false;
 }
@@ -582,7 +720,7 @@ bool udsx_cand_step(int fd, struct udsx_end *e)
 			return false;	/* another call is inside: kernel path */
 		}
 	}
-	if (c->role == 0 && ++c->checks < UDSX_OFFER_AFTER) {
+	if (c->role != 1 && ++c->checks < UDSX_OFFER_AFTER) {
 		/* a connection that carries only a message or two is cheaper
 		 * left with the kernel than negotiated */
 		r = 1;
@@ -593,6 +731,11 @@ bool udsx_cand_step(int fd, struct udsx_end *e)
 	} else if (c->role == 0) {
 		r = offer_to_client(fd, c);
 		st = r == 0 ? C_JOINED : C_PLAIN;
+	} else if (c->role == 2) {
+		r = dgram_step(fd, c);
+		st = r == 0 ? C_JOINED : r < 0 ? C_PLAIN : C_NEW;
+		if (r > 0 && ++c->checks > 64 && now_ns() - c->born > 2000000)
+			st = C_PLAIN;
 	} else if (++c->checks < UDSX_OFFER_AFTER) {
 		/* no offer can be there before the server's 4th data call,
 		 * which follows at least our 2nd or 3rd */
