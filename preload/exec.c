@@ -132,11 +132,48 @@ static char **before_exec(const char *path, char *const envp[])
 	return udsx_inherit_envp(envp, env_loads_us(envp) && binary_preloadable(path, 0));
 }
 
+/*
+ * An exec of a path that does not exist fails, and must leave the channels
+ * as they are: a PATH search (execvp in Python, dash, ...) tries one
+ * missing path after another before the real one, and preparing for each
+ * try would revert every inherited channel before an exec that keeps udsx.
+ * Returns the error to fail with (the one the kernel's lookup gives), or 0.
+ * stat() stands for the exec's own lookup, and the exec is then not tried
+ * at all, so a file created meanwhile cannot be run with channels it was
+ * not prepared for.
+ */
+static int missing(const char *path)
+{
+	struct stat st;
+
+	if (!path || stat(path, &st) == 0 || (errno != ENOENT && errno != ENOTDIR))
+		return 0;
+	return -errno;
+}
+
+/* The exec returned, so it failed: undo what only the new image needed. */
+static int after_exec(int r)
+{
+	int e = errno;
+
+	if (udsx_on)
+		udsx_inherit_abort();
+	errno = e;
+	return r;
+}
+
 EXPORT int execve(const char *path, char *const argv[], char *const envp[])
 {
-	char **env = before_exec(path, envp);
+	char **env;
+	int gone;
 
-	return udsx_real.execve(path, argv, env);
+	if (!udsx_real.execve)
+		udsx_init();
+	gone = udsx_on ? missing(path) : 0;
+	if (gone)
+		return (int)udsx_ret(gone);
+	env = before_exec(path, envp);
+	return after_exec(udsx_real.execve(path, argv, env));
 }
 
 EXPORT int execveat(int dfd, const char *path, char *const argv[], char *const envp[], int flags)
@@ -153,7 +190,7 @@ EXPORT int execveat(int dfd, const char *path, char *const argv[], char *const e
 	else
 		snprintf(p, sizeof(p), "%s", q ? q : "");
 	env = before_exec(p, envp);
-	return udsx_real.execveat(dfd, path, argv, env, flags);
+	return after_exec(udsx_real.execveat(dfd, path, argv, env, flags));
 }
 
 EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
@@ -163,7 +200,7 @@ EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 
 	snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
 	env = before_exec(p, envp);
-	return udsx_real.fexecve(fd, argv, env);
+	return after_exec(udsx_real.fexecve(fd, argv, env));
 }
 
 EXPORT int execv(const char *path, char *const argv[])
@@ -178,7 +215,7 @@ EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
 	char p[PATH_MAX];
 	char **env = before_exec(resolve(file, p, sizeof(p)) ? p : NULL, envp);
 
-	return real(file, argv, env);
+	return after_exec(real(file, argv, env));
 }
 
 EXPORT int execvp(const char *file, char *const argv[])

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* process.c -- fork, vfork, spawn and exit: channels follow the fds, or go back to the kernel.
+/* process.c -- fork, vfork, spawn, system/popen and exit: channels follow the fds, or go back to the kernel.
  *
  * Memory-ordering contract: holder pid slots are claimed by CAS on one
  * atomic word each; everything else goes through src/ (see shm.h).
  */
 #include <spawn.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include "preload.h"
@@ -69,28 +70,51 @@ EXPORT pid_t vfork(void)
 	return fork();
 }
 
-/* A spawned child may run anything, with its own fd actions: every
- * inheritable channel returns to the kernel path first. */
-static void before_spawn(void)
+/* A child that libc starts and execs itself runs a program that cannot be
+ * told about channels: every end it can inherit returns to the kernel path
+ * first. posix_spawn's file actions can hand it any fd, close-on-exec or
+ * not (any_fd); system() and popen() pass only what exec keeps. */
+static void before_spawn(bool any_fd)
 {
 	if (!udsx_real.execve)
 		udsx_init();
 	if (udsx_on)
-		udsx_inherit_envp(NULL, false);
+		udsx_inherit_spawn(any_fd);
 }
 
 EXPORT int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
 		       const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
-	before_spawn();
+	before_spawn(true);
 	return udsx_real.posix_spawn(pid, path, fa, attr, argv, envp);
 }
 
 EXPORT int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
 			const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
-	before_spawn();
+	before_spawn(true);
 	return udsx_real.posix_spawnp(pid, file, fa, attr, argv, envp);
+}
+
+/* glibc runs system() and popen() through its own posix_spawn and execve,
+ * which no wrapper sees: /bin/sh and the command would otherwise inherit
+ * channel ends unprepared, read doorbells as data and never see the ring. */
+EXPORT int system(const char *cmd)
+{
+	int (*real)(const char *) = (int (*)(const char *))udsx_dlnext("system");
+
+	if (cmd)	/* (NULL only asks whether there is a shell: it runs "exit 0") */
+		before_spawn(false);
+	return real(cmd);
+}
+
+EXPORT FILE *popen(const char *cmd, const char *mode)
+{
+	FILE *(*real)(const char *, const char *) =
+		(FILE *(*)(const char *, const char *))udsx_dlnext("popen");
+
+	before_spawn(false);
+	return real(cmd, mode);
 }
 
 /* Process exit: ends nobody else holds go back to the kernel before the

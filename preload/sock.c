@@ -106,7 +106,13 @@ EXPORT int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 EXPORT int shutdown(int fd, int how)
 {
 	UDSX_END(e);
-	int r = udsx_real.shutdown(fd, how);
+	int r;
+
+	/* SHUT_WR: what the ring still holds for the peer goes into the
+	 * kernel while the kernel still takes it (revert.c) */
+	if (udsx_lookup(fd, &e))
+		udsx_shutdown_prepare(fd, &e, how);
+	r = udsx_real.shutdown(fd, how);
 
 	if (r == 0)
 		udsx_cand_plain(fd);

@@ -96,6 +96,8 @@ hidden int udsx_keep_memfd(int fd);
 hidden void udsx_keep_release(void);
 hidden struct udsx_chan *udsx_chan_attach(int memfd);
 hidden char **udsx_inherit_envp(char *const envp[], bool reattach);
+hidden void udsx_inherit_abort(void);
+hidden void udsx_inherit_spawn(bool any_fd);
 hidden void udsx_inherit_load(void);
 hidden void udsx_chan_put(struct udsx_chan *ch);
 hidden void udsx_chan_unbusy(struct udsx_chan *ch);
@@ -195,5 +197,6 @@ hidden void udsx_set_real_sndbuf(int fd, uint32_t v);
 hidden void udsx_end_released(int fd, struct udsx_end *e);
 hidden void udsx_release_all(void);
 hidden void udsx_leave_kernel_only(int fd, struct udsx_end *e);
+hidden void udsx_shutdown_prepare(int fd, struct udsx_end *e, int how);
 
 #endif

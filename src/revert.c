@@ -10,6 +10,10 @@
  * marked consumed; otherwise the reader drains the ring before reading the
  * kernel. Doorbells sent before the switch stay counted in `ctl`; the
  * reader retires exactly that many bytes before its first kernel read.
+ * A re-send needs a writing socket the kernel still lets send to the
+ * reader, so a direction is reverted, residue and all, before the kernel
+ * shuts that way (shutdown, the last close of the writing end): a ring
+ * left holding data after that could reach no program without udsx.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -215,17 +219,43 @@ void udsx_revert_end(int fd, struct udsx_end *e, int why)
 	atomic_store(&ch->h->end[e->side].reverted, 1);
 }
 
-/* The end is closing for good: close the ring in both directions without
- * moving records. The peer drains what we sent before reading the kernel
- * (and may have shut us down, so a re-send could not go through anyway);
- * what was sent to us stays unread, its doorbells standing for it, so the
- * kernel sees unread data at close exactly when it should. */
+/*
+ * The end is closing for good. What we sent and the peer has not read goes
+ * into the kernel now, through our socket, while it still exists: the peer
+ * may exec a program without udsx or pass its end on later, and then only
+ * the kernel can hold that data (after our close nothing can put it there).
+ * If the kernel refuses it (the peer shut its reading side), it stays for
+ * the peer to drain from the ring. What was sent to us stays unread, its
+ * doorbells standing for it, so the kernel sees unread data at close exactly
+ * when it should.
+ */
 static void close_end(int fd, struct udsx_end *e)
 {
+	/* (no other holder is left to publish behind our back) */
+	int wfd = udsx_ring_empty(e->ch, e->side) ? -1 : fd;
+
 	udsx_dbg("fd %d: last holder closing", fd);
-	udsx_revert_dir(fd, e->ch, e->side, -1);
+	udsx_revert_dir(fd, e->ch, e->side, wfd);
 	udsx_revert_dir(fd, e->ch, 1 - e->side, -1);
 	atomic_store(&e->ch->h->end[e->side].reverted, 1);
+}
+
+/*
+ * shutdown(fd, SHUT_WR) is about to shut our way into the peer's kernel
+ * queue for good: from then on the kernel refuses every send through our
+ * socket. Data still in the ring toward the peer could then never reach the
+ * kernel, yet an exec of the peer's end into a program without udsx (or
+ * passing it on) needs it there. So this direction goes to the kernel path
+ * first, its residue re-sent while the kernel still takes it; nothing is
+ * lost in speed, as the kernel fails every later send this way anyway.
+ * (The peer's SHUT_RD shuts the same way, but is left alone: a revert there
+ * would take away the ballast release that wakes a sender sleeping for
+ * room, and the kernel reports no poll event that could wake it instead.)
+ */
+void udsx_shutdown_prepare(int fd, struct udsx_end *e, int how)
+{
+	if (how == SHUT_WR || how == SHUT_RDWR)
+		udsx_revert_dir(fd, e->ch, e->side, fd);
 }
 
 /*

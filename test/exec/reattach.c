@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* reattach.c -- an exec'd image that loads udsx finds its channel again; one that does not sees the kernel path.
+/* reattach.c -- an exec'd image that loads udsx finds its channel again, also after a PATH search's failed execs; one that does not sees the kernel path.
  *
  * Run under udsx. Checks what the differential suite cannot see: whether
  * the channel is still in use after exec (udsx_fd_accelerated), besides
@@ -34,8 +34,12 @@ static int child(int fd, int want_accel)
 	return recv(fd, b, sizeof(b), 0) == 3 ? 0 : 1;
 }
 
-static int run(char *self, int plain)
+/* search: execs of missing paths first, as a PATH search makes them; they
+ * must fail and leave the channel as it was. */
+static int run(char *self, int plain, int search)
 {
+	const char *what = plain ? "a plain image" : search ? "a udsx image after failed execs" :
+		"a udsx image";
 	char arg[16], b[16] = { 0 }, *argv[5], *env[256];
 	int sv[2], st, n = 0, i;
 	pid_t pid;
@@ -54,26 +58,30 @@ static int run(char *self, int plain)
 			if (!plain || strncmp(environ[i], "LD_PRELOAD=", 11))
 				env[n++] = environ[i];
 		env[n] = NULL;
+		if (search) {
+			execve("/nonexistent-udsx-test/prog", argv, env);
+			execve("/dev/null/prog", argv, env);
+		}
 		execve(self, argv, env);
 		_exit(3);
 	}
 	close(sv[1]);
 	if (recv(sv[0], b, sizeof(b), 0) != 5 || memcmp(b, "after", 5)) {
-		printf("parent (%s): got [%s]\n", plain ? "plain" : "udsx", b);
+		printf("parent (%s): got [%s]\n", what, b);
 		return 1;
 	}
 	if (accel(sv[0]) != !plain) {
-		printf("parent (%s): accelerated=%d after the exec\n", plain ? "plain" : "udsx", accel(sv[0]));
+		printf("parent (%s): accelerated=%d after the exec\n", what, accel(sv[0]));
 		return 1;
 	}
 	send(sv[0], "bye", 3, 0);
 	waitpid(pid, &st, 0);
 	if (!WIFEXITED(st) || WEXITSTATUS(st)) {
-		printf("parent (%s): child failed\n", plain ? "plain" : "udsx");
+		printf("parent (%s): child failed\n", what);
 		return 1;
 	}
 	close(sv[0]);
-	printf("exec into %s image: ok\n", plain ? "a plain" : "a udsx");
+	printf("exec into %s: ok\n", what);
 	return 0;
 }
 
@@ -87,8 +95,8 @@ int main(int argc, char **argv)
 		return child(atoi(argv[2]), atoi(argv[3]));
 	if (!accel)
 		return 77;
-	r = run(argv[0], 0);
-	if (r)
-		return r;
-	return run(argv[0], 1);
+	r = run(argv[0], 0, 0);
+	if (!r)
+		r = run(argv[0], 0, 1);
+	return r ? r : run(argv[0], 1, 0);
 }
