@@ -67,12 +67,14 @@ if [ -x "$B/asan/udsx" ]; then
 	forge "$B/asan" asan
 	reattach "$B/asan" asan
 fi
+echo "== real programs (socat, redis, Python) over pathname and abstract sockets, kernel vs udsx"
+bash test/run-real.sh "$B" | tee "$B/test-out/real.log"; tally "$B/test-out/real.log"
 echo "== the udsx command, UDSX_* variables, and the suite under other settings"
 bash test/run-extra.sh "$B" | tee "$B/test-out/extra.log"; tally "$B/test-out/extra.log"
 echo
 echo "(skipped = known gaps listed in test/known-gaps.txt, reported above as GAP)"
 if [ $fail -ne 0 ]; then
-	echo "failures:"; grep -h '^FAIL' "$B/test-out/failures.log" "$B/test-out/diff.log" "$B/test-out/asan.log" "$B/test-out/extra.log" 2>/dev/null | sed 's/^/  /'
+	echo "failures:"; grep -h '^FAIL' "$B/test-out/failures.log" "$B/test-out/diff.log" "$B/test-out/asan.log" "$B/test-out/real.log" "$B/test-out/extra.log" 2>/dev/null | sed 's/^/  /'
 fi
 echo "$pass passed, $fail failed, $skip skipped"
 [ $fail -eq 0 ]

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# run-real.sh -- real unmodified programs (socat, redis, Python) over pathname and abstract AF_UNIX sockets, kernel vs udsx.
+# usage: test/run-real.sh BUILD_DIR   (one line per check, then "N passed, N failed, N skipped")
+# env:   UDSX_REAL_TIMEOUT (seconds any one program may run, default 30), UDSX_REAL_MB (socat transfer size, default 64)
+#
+# Every check runs the same programs on the plain kernel and under udsx and
+# requires the same observable result: checksums of what was received, exit
+# statuses, and transcripts compared byte for byte. A program that is not
+# installed makes its checks SKIP, never pass.
+set -u
+B=${1:-build}
+U=$B/udsx
+T=${UDSX_REAL_TIMEOUT:-30}
+MB=${UDSX_REAL_MB:-64}
+O=$B/test-out/real
+rm -rf "$O"; mkdir -p "$O"
+O=$(cd "$O" && pwd)     # absolute: redis-server changes into its --dir before it binds
+# Socket paths are $O plus up to 40 characters and must fit sun_path (108
+# bytes); under a deep checkout, work in a short directory instead.
+[ ${#O} -le 64 ] || O=$(mktemp -d /tmp/udsx-real.XXXXXX)
+pass=0; fail=0; skip=0
+ok() { pass=$((pass+1)); echo "ok   real $1"; }
+bad() { fail=$((fail+1)); echo "FAIL real $1"; shift; printf '%s\n' "$@" | head -8 | sed 's/^/    /'; }
+skp() { skip=$((skip+1)); echo "SKIP real $1 ($2)"; }
+have() { command -v "$1" >/dev/null 2>&1; }
+
+# Background servers are bounded by timeout too; the trap ends those still
+# running (our own unreaped jobs, so never a recycled pid) when a check fails
+# or the script is interrupted. timeout passes the signal on to its program's
+# whole process group.
+cleanup() { local p; for p in $(jobs -p); do kill "$p" 2>/dev/null; done; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+run() { # run MODE CMD...: CMD bounded by $LIMIT (default $T) seconds, under udsx if MODE is udsx, else surely not
+	if [ "$1" = udsx ]; then shift; timeout -k 2 "${LIMIT:-$T}" "$U" run -- "$@"
+	else shift; timeout -k 2 "${LIMIT:-$T}" env -u LD_PRELOAD "$@"; fi
+}
+wait_listen() { # wait_listen NAME: until a listening socket NAME (a path, or @name) shows in /proc/net/unix
+	local _
+	for _ in $(seq 100); do
+		awk -v n="$1" '$4 == "00010000" && $8 == n { f = 1 } END { exit !f }' /proc/net/unix && return 0
+		sleep 0.05
+	done
+	return 1
+}
+stop() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
+make_data() { # make_data FILE MIB: pseudo-random bytes, the same every run so a failure can be replayed
+	if have python3; then
+		python3 -c 'import random, sys; sys.stdout.buffer.write(random.Random(1).randbytes(int(sys.argv[1]) << 20))' "$2"
+	else
+		head -c $(($2 << 20)) /dev/urandom
+	fi >"$1"
+}
+
+R=$(dirname "$0")/real
+source "$R/socat.sh"
+source "$R/redis.sh"
+
+if [ ! -x "$U" ] || [ ! -e "$B/libudsx.so" ]; then
+	bad "udsx build" "no $U or $B/libudsx.so: build first"
+	echo "$pass passed, $fail failed, $skip skipped"; exit 1
+fi
+
+# socat: every combination of kernel and udsx on the two ends.
+if have socat; then
+	socat_data
+	for fam in UNIX ABSTRACT; do
+		for m in "kernel kernel" "udsx udsx" "udsx kernel" "kernel udsx"; do socat_check $fam $m; done
+	done
+else
+	skp "socat" "socat is not installed"
+fi
+
+# redis: the whole session on the kernel is the reference for the others.
+if have redis-server && have redis-cli && have redis-benchmark; then
+	redis_inputs
+	for m in "kernel kernel" "udsx udsx" "udsx kernel" "kernel udsx"; do redis_check $m; done
+else
+	skp "redis" "redis-server, redis-cli or redis-benchmark is not installed"
+fi
+
+# Python, stdlib only: each program's transcript must be the same on both paths.
+if have python3; then
+	for py in sockets asyncio mp; do
+		rm -rf "$O/py.k" "$O/py.u"; mkdir -p "$O/py.k" "$O/py.u"
+		run kernel python3 "$R/python_$py.py" "$O/py.k" >"$O/python_$py.kernel" 2>&1; rk=$?
+		run udsx python3 "$R/python_$py.py" "$O/py.u" >"$O/python_$py.udsx" 2>&1; ru=$?
+		label="python_$py.py: same transcript under udsx"
+		if [ $rk -ne 0 ] || [ "$(tail -n 1 "$O/python_$py.kernel")" != "done" ]; then
+			bad "$label" "kernel run failed (exit $rk):" "$(tail -n 3 "$O/python_$py.kernel")"
+		elif [ $ru -ne 0 ]; then
+			bad "$label" "udsx run exit $ru:" "$(tail -n 3 "$O/python_$py.udsx")"
+		elif ! cmp -s "$O/python_$py.kernel" "$O/python_$py.udsx"; then
+			bad "$label" "$(diff "$O/python_$py.kernel" "$O/python_$py.udsx" | head -6)"
+		else
+			ok "$label ($(wc -l <"$O/python_$py.kernel") lines)"
+		fi
+	done
+else
+	skp "python" "python3 is not installed"
+fi
+
+echo "$pass passed, $fail failed, $skip skipped"
+[ $fail -eq 0 ]
