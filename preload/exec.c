@@ -129,6 +129,10 @@ static char **before_exec(const char *path, char *const envp[])
 		udsx_init();
 	if (!udsx_on)
 		return (char **)envp;
+	/* the new image's stdio owns fds 0-2 (fd.c: udsx_stdio_fd) */
+	udsx_stdio_fd(0);
+	udsx_stdio_fd(1);
+	udsx_stdio_fd(2);
 	return udsx_inherit_envp(envp, env_loads_us(envp) && binary_preloadable(path, 0));
 }
 

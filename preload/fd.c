@@ -6,6 +6,7 @@
  */
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <unistd.h>
 #include "preload.h"
 
@@ -45,6 +46,34 @@ static void dup_done(int fd, int nfd)
 	udsx_table_dup(fd, nfd);
 	udsx_cand_drop(nfd);
 	udsx_cand_plain(fd);
+	if (nfd >= 0 && nfd <= 2)
+		udsx_stdio_fd(nfd);
+}
+
+/*
+ * glibc's stdio reads and writes through internal entry points no wrapper
+ * sees: a channel end that stdio may use (fds 0-2, whose FILEs exist from
+ * the start, and any fd given to fdopen) must be plain kernel first, its
+ * ring moved into the kernel and its doorbells retired.
+ */
+void udsx_stdio_fd(int fd)
+{
+	UDSX_END(e);
+
+	if (udsx_lookup(fd, &e))
+		udsx_leave_kernel_only(fd, &e);
+	udsx_cand_plain(fd);
+}
+
+EXPORT FILE *fdopen(int fd, const char *mode)
+{
+	static FILE *(*real)(int, const char *);
+
+	if (!real)
+		real = (FILE *(*)(int, const char *))udsx_dlnext("fdopen");
+	if (udsx_on)
+		udsx_stdio_fd(fd);
+	return real(fd, mode);
 }
 
 EXPORT int dup(int fd)

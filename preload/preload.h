@@ -13,6 +13,7 @@ hidden void udsx_init(void);
 hidden long udsx_ret(long r);
 hidden void udsx_atfork_child(void);
 hidden void udsx_atfork_parent(void);
+hidden void udsx_stdio_fd(int fd);
 hidden void *udsx_dlnext(const char *name);
 
 /* Release what udsx_lookup took; runs when a UDSX_END goes out of scope. */
