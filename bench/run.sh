@@ -23,6 +23,7 @@ PP=$B/bench/pingpong
 TP=$B/bench/throughput
 CC=$B/bench/conncost
 IC=$B/bench/idleconns
+EP=$B/bench/epollpp
 # Each run is bounded in time by the program itself (-T), so a slow path
 # still yields a number; the timeout only catches hangs. Pingpong does up to
 # 20000 round trips but stops after 0.4 s.
@@ -34,7 +35,7 @@ TP_ARGS=(-T 1.5)
 PP_CONN_ARGS=(-n 20000 -w 500 -T 0.25)
 TP_CONN_ARGS=(-T 0.5)
 
-for p in "$PP" "$TP" "$CC" "$IC"; do
+for p in "$PP" "$TP" "$CC" "$IC" "$EP"; do
 	[ -x "$p" ] || { echo "run.sh: $p not built (make all first)" >&2; exit 2; }
 done
 have_udsx=1
@@ -138,6 +139,11 @@ for t in stream seqpacket dgram; do
 	run_case "pingpong-$t" udsx "$PP" -t $t -s 64 "${PP_ARGS[@]}"
 done
 run_case pingpong-spin0 udsx0 "$PP" -t stream -s 64 "${PP_ARGS[@]}"
+# an epoll event loop with non-blocking sockets drained to EAGAIN (redis's
+# pattern), both processes on one CPU and on two
+for c in same apart; do
+	run_case "epollpp-$c" udsx "$EP" -t stream -s 64 -c $c "${PP_ARGS[@]}"
+done
 SIZES="1 64 1024 4096 65536 262144 1048576"
 for s in $SIZES; do
 	run_case "throughput-stream-$s" udsx "$TP" -t stream -s "$s" "${TP_ARGS[@]}"
@@ -190,6 +196,8 @@ human() { # bytes -> "64 B", "4 KiB", "1 MiB"
 	done
 	row "pingpong stream 64 B --spin-us 0, p50" pingpong-spin0 p50_us us
 	row "pingpong stream 64 B --spin-us 0, p99" pingpong-spin0 p99_us us
+	row "epoll ping-pong 64 B one CPU, p50" epollpp-same p50_us us
+	row "epoll ping-pong 64 B two CPUs, p50" epollpp-apart p50_us us
 	for s in $SIZES; do
 		row "throughput stream $(human "$s")" "throughput-stream-$s" msg_per_s msg/s
 		row "throughput stream $(human "$s")" "throughput-stream-$s" gb_per_s GB/s

@@ -30,20 +30,34 @@ void udsx_pin_sndbuf(int fd, struct udsx_chan *ch, int side)
 		atomic_store(&ch->h->end[side].pinned, 1);
 }
 
-/* Writer, after a send, not holding wlock: is POLLOUT due to go off? */
+/* Two doorbells in the reader's kernel queue of an open ring are the
+ * ballast in place (a data doorbell alone is one). */
+static bool two_bells(struct udsx_chan *ch, int d)
+{
+	uint64_t c = atomic_load_explicit(&ch->h->dir[d].ctl, memory_order_acquire);
+
+	return !(c & CTL_CLOSED) && CTL_OUTSTANDING(c) >= 2;
+}
+
+/*
+ * Writer, after a send, not holding wlock: is POLLOUT due to go off? The
+ * flag alone is not enough: a reader that retires every doorbell while we
+ * publish (bell.c keeps one for our record) leaves it set over a single
+ * doorbell, and POLLOUT would then stay on up to a full buffer, which an
+ * event loop waiting for EPOLLOUT turns into a busy loop of EAGAINs.
+ */
 void udsx_ballast_check(int fd, struct udsx_chan *ch, int d)
 {
 	struct udsx_dir *dir = &ch->h->dir[d];
 	uint32_t sndbuf = atomic_load_explicit(&ch->h->end[d].sndbuf, memory_order_relaxed);
 
 	if (udsx_dir_charged(dir) <= sndbuf / 4 ||
-	    atomic_load_explicit(&dir->ballast, memory_order_acquire) ||
+	    (atomic_load_explicit(&dir->ballast, memory_order_acquire) && two_bells(ch, d)) ||
 	    !atomic_load_explicit(&ch->h->end[d].pinned, memory_order_relaxed))
 		return;
 	if (udsx_lock(&dir->wlock) < 0)
 		return;
-	if (!udsx_ring_closed(ch, d) && !atomic_load(&dir->ballast) &&
-	    udsx_dir_charged(dir) > sndbuf / 4) {
+	if (!udsx_ring_closed(ch, d) && udsx_dir_charged(dir) > sndbuf / 4) {
 		atomic_store(&dir->ballast, 1);
 		while (udsx_bell_topup(fd, ch, d, 2) > 0)
 			;
@@ -59,20 +73,20 @@ void udsx_ballast_release(int fd, struct udsx_chan *ch, int d)
 	struct udsx_dir *dir = &ch->h->dir[d];
 	uint32_t sndbuf = atomic_load_explicit(&ch->h->end[d].sndbuf, memory_order_relaxed);
 
-	if (atomic_load_explicit(&dir->ballast, memory_order_acquire) &&
+	if ((atomic_load_explicit(&dir->ballast, memory_order_acquire) || two_bells(ch, d)) &&
 	    udsx_dir_charged(dir) <= sndbuf / 4)
 		udsx_ballast_wake(fd, ch, d);
 }
 
 /* Release the ballast whatever the charge. Also used when the reader shuts
  * down, so that a sender sleeping for room wakes up and finds out (as the
- * kernel wakes it). */
+ * kernel wakes it). The flag can be stale this way too (a writer topping up
+ * while a reader clears it), so two doorbells count as a ballast as well. */
 void udsx_ballast_wake(int fd, struct udsx_chan *ch, int d)
 {
 	struct udsx_dir *dir = &ch->h->dir[d];
-	uint32_t one = 1;
 
-	if (!atomic_compare_exchange_strong(&dir->ballast, &one, 0))
+	if (!atomic_exchange(&dir->ballast, 0) && !two_bells(ch, d))
 		return;
 	if (udsx_lock(&dir->rlock) < 0)
 		return;

@@ -110,6 +110,40 @@ static void wait_delivered(struct udsx_chan *ch, int d, uint64_t sent)
 }
 
 /*
+ * Read one doorbell the caller has counted as eaten; `sent` is the writers'
+ * doorbell count the caller saw. The byte is normally in the kernel
+ * already: a reader woken by poll or epoll was woken by that byte, inside
+ * the writer's send() and before bells_done moves (on a shared CPU the woken
+ * reader even preempts the writer right there, so waiting for bells_done
+ * first cost a spin and sched_yield()s per message). So read first, and
+ * wait for the writer's send() only when the byte is not there yet.
+ * Returns 1, 0 if it never comes (EOF first: the writer is gone), or -errno.
+ */
+static int take_bell(int fd, struct udsx_chan *ch, int d, uint32_t sent)
+{
+	int tries;
+	char b;
+
+	for (tries = 0; tries <= 5000; tries++) {
+		ssize_t r = udsx_real.recv(fd, &b, 1, MSG_DONTWAIT);
+
+		if (r == 1)
+			return 1;
+		if (r == 0)
+			return 0;
+		if (errno != EAGAIN && errno != EINTR)
+			return -errno;
+		/* the writer counted it but has not sent it yet */
+		if (tries == 0)
+			wait_delivered(ch, d, sent);
+		else
+			nap();
+	}
+	udsx_dbg("doorbell never arrived");
+	return 0;
+}
+
+/*
  * Reader side: the ring looked empty; retire outstanding doorbells. Caller
  * holds rlock. Returns 0, or -errno if the kernel reported a pending error
  * instead (SEQPACKET reports ECONNRESET before queued messages); the error
@@ -119,8 +153,9 @@ int udsx_bell_eat(int fd, struct udsx_chan *ch, int d)
 {
 	_Atomic uint64_t *ctl = &ch->h->dir[d].ctl;
 	uint64_t c = atomic_load(ctl), nc;
-	unsigned k, tries;
-	char b;
+	unsigned k;
+	uint32_t sent;
+	int r;
 
 	do {
 		k = CTL_OUTSTANDING(c);
@@ -137,33 +172,16 @@ int udsx_bell_eat(int fd, struct udsx_chan *ch, int d)
 		} while (!atomic_compare_exchange_weak(ctl, &c, nc));
 		k--;
 	}
-	wait_delivered(ch, d, CTL_SENT(c));
+	sent = (uint32_t)CTL_SENT(c);
 	while (k) {
-		ssize_t r = udsx_real.recv(fd, &b, 1, MSG_DONTWAIT);
-
-		if (r == 1) {
-			k--;
-			continue;
-		}
-		if (r < 0 && errno != EAGAIN && errno != EINTR) {
+		r = take_bell(fd, ch, d, sent);
+		if (r < 0) {
 			/* give the uneaten ones back, report the error */
 			atomic_fetch_sub(ctl, k);
-			return -errno;
+			return r;
 		}
-		if (r == 0) {
-			/* EOF before the doorbell: the peer never sent it */
-			return 0;
-		}
-		/* the writer counted it but has not sent it yet */
-		for (tries = 0; tries < 5000; tries++) {
-			nap();
-			if (udsx_real.recv(fd, &b, 1, MSG_DONTWAIT) == 1)
-				break;
-		}
-		if (tries == 5000) {
-			udsx_dbg("doorbell never arrived");
-			return 0;
-		}
+		if (!r)
+			return 0;	/* EOF before the doorbell: the peer never sent it */
 		k--;
 	}
 	/* the ring is empty: no ballast either (ballast.c) */
@@ -202,8 +220,6 @@ void udsx_bell_eat_one(int fd, struct udsx_chan *ch, int d, unsigned keep)
 {
 	_Atomic uint64_t *ctl = &ch->h->dir[d].ctl;
 	uint64_t c = atomic_load(ctl), nc;
-	char b;
-	int tries;
 
 	do {
 		if (CTL_OUTSTANDING(c) <= keep)
@@ -219,12 +235,5 @@ void udsx_bell_eat_one(int fd, struct udsx_chan *ch, int d, unsigned keep)
 		} while (!atomic_compare_exchange_weak(ctl, &c, nc));
 		return;
 	}
-	wait_delivered(ch, d, CTL_EATEN(nc));
-	for (tries = 0; tries < 5000; tries++) {
-		if (udsx_real.recv(fd, &b, 1, MSG_DONTWAIT) == 1)
-			return;
-		if (errno != EAGAIN && errno != EINTR)
-			return;
-		nap();
-	}
+	take_bell(fd, ch, d, (uint32_t)CTL_EATEN(nc));
 }
