@@ -56,7 +56,16 @@ int udsx_bell_notify(int fd, struct udsx_chan *ch, int d, uint32_t n)
 	bool ring;
 
 	do {
-		if ((c & CTL_CLOSED) || CTL_OUTSTANDING(c))
+		if (c & CTL_CLOSED)
+			return 0;
+		/* One doorbell stands for a non-empty ring. But DGRAM and
+		 * SEQPACKET readers sleep in an exclusive kernel wait, woken
+		 * one per arriving packet, and a woken reader only peeks the
+		 * doorbell: with two readers asleep, the second needs a packet
+		 * of its own, or it sleeps on with a record in the ring. */
+		if (CTL_OUTSTANDING(c) &&
+		    (CTL_OUTSTANDING(c) > 1 || ch->type == SOCK_STREAM ||
+		     atomic_load_explicit(&ch->h->end[1 - d].asleep, memory_order_relaxed) < 2))
 			return 0;
 		if (CTL_CLAIM(c) >= n) {
 			nc = c - ((uint64_t)n << CTL_CLAIM_SHIFT);
