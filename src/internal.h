@@ -76,6 +76,11 @@ struct udsx_chan {
 	_Atomic int fd_hint[2];	/* the last fd set for each end */
 	_Atomic int dead;	/* 1: no fd left, unmap when not busy; 2: unmapped */
 	_Atomic bool open_seen[2];	/* gate seen open: it never shuts again */
+	/* This process's last look at the reader's head and charge_out of
+	 * each direction (both only grow), so that a writer reads the
+	 * reader's cache line only when it looks full. Under wlock. */
+	uint64_t w_head[2];
+	uint64_t w_out[2];
 };
 #define UDSX_KEEP_MAX 64
 
@@ -154,6 +159,8 @@ hidden void udsx_claim_drop(struct udsx_chan *ch, int d);
 /* ---- ring primitives (ring.c) ---- */
 hidden int udsx_ring_put(struct udsx_chan *ch, int d, const struct iovec *iov, int iovcnt,
 			 size_t skip, uint32_t len, uint32_t truesize);
+hidden uint64_t udsx_ring_tail(struct udsx_chan *ch, int d);
+hidden uint64_t udsx_writer_charged(struct udsx_chan *ch, int d, uint64_t limit);
 hidden bool udsx_ring_empty(struct udsx_chan *ch, int d);
 hidden void udsx_ring_discard(struct udsx_chan *ch, int d);
 hidden bool udsx_ring_closed(struct udsx_chan *ch, int d);
@@ -170,6 +177,7 @@ hidden void udsx_ring_consume(struct udsx_chan *ch, int d, uint64_t head, uint64
 
 /* ---- waiting (wait.c) ---- */
 hidden bool udsx_spin_until(bool (*ready)(void *), void *arg, int budget_us);
+hidden bool udsx_spin_ns(bool (*ready)(void *), void *arg, unsigned budget_ns, unsigned poll_ns);
 
 /* ---- the switch from kernel to ring after negotiation (gate.c) ---- */
 hidden bool udsx_gate_is_open(struct udsx_chan *ch, int d);

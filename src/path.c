@@ -90,9 +90,9 @@ static bool peer_gone(struct udsx_chan *ch, int side)
 
 /* After a send: the real socket's POLLOUT must go off past a quarter of
  * SO_SNDBUF, as the kernel's does (ballast.c). */
-static void settle(int fd, struct udsx_end *e, uint32_t sndbuf)
+static void settle(int fd, struct udsx_end *e, uint64_t charged, uint32_t sndbuf)
 {
-	if (udsx_dir_charged(&e->ch->h->dir[e->side]) > sndbuf / 4)
+	if (charged > sndbuf / 4)
 		udsx_ballast_check(fd, e->ch, e->side);
 }
 
@@ -319,6 +319,7 @@ static ssize_t stream_send(int fd, struct udsx_end *e, struct udsx_io *io)
 	uint32_t sndbuf = atomic_load(&ch->h->end[d].sndbuf);
 	size_t segmax = udsx_stream_seg_max(sndbuf), sent = 0, seg;
 	bool nb = nonblocking(e, io->flags);
+	uint64_t charged;
 	int r;
 
 	if (io->len == 0)
@@ -328,7 +329,7 @@ static ssize_t stream_send(int fd, struct udsx_end *e, struct udsx_io *io)
 		return UDSX_PASS;
 	}
 	while (sent < io->len) {
-		if (udsx_dir_charged(&ch->h->dir[d]) >= sndbuf) {
+		if (udsx_writer_charged(ch, d, sndbuf - 1) >= sndbuf) {
 			if (nb)
 				break;
 			udsx_unlock(&ch->h->dir[d].wlock);
@@ -350,10 +351,11 @@ static ssize_t stream_send(int fd, struct udsx_end *e, struct udsx_io *io)
 			goto to_kernel;	/* closed, or the peer is gone: the kernel says how */
 		sent += seg;
 	}
+	charged = udsx_writer_charged(ch, d, sndbuf / 4);
 	udsx_unlock(&ch->h->dir[d].wlock);
 	if (!sent)
 		return -EAGAIN;
-	settle(fd, e, sndbuf);
+	settle(fd, e, charged, sndbuf);
 	return (ssize_t)sent;
 to_kernel:
 	udsx_unlock(&ch->h->dir[d].wlock);
@@ -381,6 +383,7 @@ static ssize_t record_send(int fd, struct udsx_end *e, struct udsx_io *io)
 	int d = e->side;
 	uint32_t sndbuf = atomic_load(&ch->h->end[d].sndbuf);
 	bool nb = nonblocking(e, io->flags);
+	uint64_t charged;
 	int r;
 
 	/* Size errors are the kernel's, and checked before anything else
@@ -397,7 +400,7 @@ static ssize_t record_send(int fd, struct udsx_end *e, struct udsx_io *io)
 		return UDSX_PASS;
 	}
 	for (;;) {
-		if (udsx_dir_charged(&ch->h->dir[d]) < sndbuf) {
+		if (udsx_writer_charged(ch, d, sndbuf - 1) < sndbuf) {
 			r = udsx_ring_put(ch, d, io->iov, io->iovcnt, 0, (uint32_t)io->len,
 					  udsx_truesize_dgram(io->len));
 			if (r == 0)
@@ -406,7 +409,7 @@ static ssize_t record_send(int fd, struct udsx_end *e, struct udsx_io *io)
 		}
 		udsx_unlock(&ch->h->dir[d].wlock);
 		if (nb) {
-			settle(fd, e, sndbuf);
+			settle(fd, e, sndbuf, sndbuf);	/* full: over a quarter */
 			return -EAGAIN;
 		}
 		if (wait_room(fd, e, sndbuf, 0) <= 0 || udsx_lock(&ch->h->dir[d].wlock) < 0)
@@ -422,8 +425,9 @@ static ssize_t record_send(int fd, struct udsx_end *e, struct udsx_io *io)
 	}
 	if (r < 0)
 		goto to_kernel;	/* the peer is gone: let the kernel say how */
+	charged = udsx_writer_charged(ch, d, sndbuf / 4);
 	udsx_unlock(&ch->h->dir[d].wlock);
-	settle(fd, e, sndbuf);
+	settle(fd, e, charged, sndbuf);
 	return (ssize_t)io->len;
 to_kernel:
 	udsx_unlock(&ch->h->dir[d].wlock);
@@ -511,7 +515,8 @@ static int kernel_look(int fd, bool block)
 }
 
 /* Copy from the ring into io. Caller holds rlock. */
-static ssize_t stream_take(struct udsx_end *e, struct udsx_io *io, size_t done, bool peek)
+static ssize_t stream_take(struct udsx_end *e, struct udsx_io *io, size_t done, bool peek,
+			   unsigned *nrec)
 {
 	struct udsx_chan *ch = e->ch;
 	int d = 1 - e->side;
@@ -534,6 +539,7 @@ static ssize_t stream_take(struct udsx_end *e, struct udsx_io *io, size_t done, 
 			break;
 		}
 		freed += c.truesize;
+		(*nrec)++;
 		nh = c.head + sizeof(struct udsx_rec) + UDSX_REC_ALIGN((uint64_t)c.len);
 		noff = 0;
 		if (got == want || udsx_ring_next(ch, d, &c) < 0)
@@ -609,6 +615,46 @@ static int seqpacket_error_first(int fd, struct udsx_end *e)
 	return 0;
 }
 
+/*
+ * Read coalescing. A STREAM read that finds a backlog (more than one
+ * record), or records arriving while it copies, has a writer that is
+ * streaming: it keeps taking, for as long as records keep coming within
+ * LINGER_NS of each other and the caller's buffer has room. This is only a
+ * later look: the kernel's reader, too, takes every skb that arrives while
+ * it copies, and a reader that is slow to run would see the same. What it
+ * buys is the doorbell: a read that returns with the ring empty makes the
+ * writer's next record ring one (a send here, a recv later), so without it
+ * one read per few small records cost two system calls. A lone record (a
+ * request, a ping) starts no wait. Caller holds rlock. The wait polls only
+ * `tail`, every LINGER_POLL_NS, so the writer keeps its lines to itself
+ * in between and publishes several records per cache-line transfer.
+ */
+#ifndef LINGER_NS
+#define LINGER_NS 2000
+#endif
+#ifndef LINGER_POLL_NS
+#define LINGER_POLL_NS 500
+#endif
+
+static size_t stream_linger(struct udsx_end *e, struct udsx_io *io, size_t done)
+{
+	struct udsx_chan *ch = e->ch;
+	int d = 1 - e->side;
+	struct waitarg w = { ch, d, 0 };
+	unsigned nrec = 0;
+
+	if (udsx_cfg.spin_us <= 0 || udsx_cfg.ncpu < 2)
+		return done;
+	while (done < io->len) {
+		if (udsx_ring_empty(ch, d) && !udsx_spin_ns(has_data, &w, LINGER_NS, LINGER_POLL_NS))
+			break;
+		if (atomic_load(&ch->h->dir[d].flags) & DIR_CORRUPT)
+			break;
+		done += (size_t)stream_take(e, io, done, false, &nrec);
+	}
+	return done;
+}
+
 ssize_t udsx_recv(int fd, struct udsx_end *e, struct udsx_io *io)
 {
 	struct udsx_chan *ch = e->ch;
@@ -665,8 +711,14 @@ ssize_t udsx_recv(int fd, struct udsx_end *e, struct udsx_io *io)
 				return 0;
 			}
 			if (stream) {
-				got = stream_take(e, io, done, peek);
+				uint64_t tail0 = udsx_ring_tail(ch, d);
+
+				unsigned nrec = 0;
+
+				got = stream_take(e, io, done, peek, &nrec);
 				done += (size_t)got;
+				if (!peek && done < io->len && (nrec > 1 || udsx_ring_tail(ch, d) != tail0))
+					done = stream_linger(e, io, done);
 			} else {
 				got = record_take(e, io, peek);
 			}
@@ -674,7 +726,9 @@ ssize_t udsx_recv(int fd, struct udsx_end *e, struct udsx_io *io)
 				udsx_claim_drop(ch, d);
 				claimed = false;
 				if (stream && !peek && done < io->len && !udsx_ring_empty(ch, d)) {
-					got = stream_take(e, io, done, peek);
+					unsigned nrec = 0;
+
+					got = stream_take(e, io, done, peek, &nrec);
 					done += (size_t)got;
 				}
 			}

@@ -37,6 +37,29 @@ bool udsx_ring_closed(struct udsx_chan *ch, int d)
 	return atomic_load_explicit(&ch->h->dir[d].tail, memory_order_acquire) & TAIL_CLOSED;
 }
 
+/*
+ * Writer, holding wlock: the truesize charged in direction d, computed from
+ * this process's last look at the reader's charge_out. That copy can only
+ * be behind, so the result can only be too high; it is refreshed when it
+ * exceeds `limit`, so a result above `limit` is exact.
+ */
+uint64_t udsx_writer_charged(struct udsx_chan *ch, int d, uint64_t limit)
+{
+	struct udsx_dir *dir = &ch->h->dir[d];
+	uint64_t in = atomic_load_explicit(&dir->charge_in, memory_order_relaxed);
+
+	if (in - ch->w_out[d] <= limit)
+		return in - ch->w_out[d];
+	ch->w_out[d] = atomic_load_explicit(&dir->charge_out, memory_order_acquire);
+	return in - ch->w_out[d];
+}
+
+/* The published end of the ring, without the closed mark. */
+uint64_t udsx_ring_tail(struct udsx_chan *ch, int d)
+{
+	return atomic_load_explicit(&ch->h->dir[d].tail, memory_order_acquire) & ~TAIL_CLOSED;
+}
+
 bool udsx_ring_empty(struct udsx_chan *ch, int d)
 {
 	struct udsx_dir *dir = &ch->h->dir[d];
@@ -80,30 +103,36 @@ int udsx_ring_put(struct udsx_chan *ch, int d, const struct iovec *iov, int iovc
 	t = atomic_load_explicit(&dir->tail, memory_order_relaxed);
 	if (t & TAIL_CLOSED)
 		return -EPIPE;
-	h = atomic_load_explicit(&dir->head, memory_order_acquire);
-	if (t - h > size) {
-		udsx_ring_corrupt(ch, d);
-		return -EPIPE;
-	}
 	need = sizeof(*rec) + UDSX_REC_ALIGN(len);
 	pos = t & (size - 1);
 	room = size - pos;
-	/* a record never wraps: pad to the start when it does not fit */
-	if (room < need) {
-		if (size - (t - h) < room + need)
+	/* a record never wraps: it is padded to the start when it does not fit */
+	h = ch->w_head[d];
+	if (t - h > size || size - (t - h) < (room < need ? room + need : need)) {
+		/* full as far as we last knew: look at the reader's head */
+		h = atomic_load_explicit(&dir->head, memory_order_acquire);
+		if (t - h > size) {
+			udsx_ring_corrupt(ch, d);
+			return -EPIPE;
+		}
+		ch->w_head[d] = h;
+		if (size - (t - h) < (room < need ? room + need : need))
 			return -ENOSPC;
+	}
+	if (room < need) {
 		rec = (struct udsx_rec *)(r + pos);
 		rec->len = UDSX_REC_PAD;
 		rec->truesize = 0;
 		t += room;
 		pos = 0;
-	} else if (size - (t - h) < need) {
-		return -ENOSPC;
 	}
 	rec = (struct udsx_rec *)(r + pos);
 	rec->len = len;
 	rec->truesize = truesize;
-	iov_gather((unsigned char *)(rec + 1), iov, iovcnt, skip, len);
+	if (iovcnt == 1 && skip <= iov[0].iov_len && iov[0].iov_len - skip >= len)
+		memcpy(rec + 1, (char *)iov[0].iov_base + skip, len);	/* the usual write() */
+	else
+		iov_gather((unsigned char *)(rec + 1), iov, iovcnt, skip, len);
 	nt = t + need;
 	/* single writer (wlock): plain read-modify-write is enough */
 	add(&dir->charge_in, truesize);

@@ -13,7 +13,10 @@
  *  - The writer fills a record, then publishes it with a release store of
  *    `tail`; the reader loads `tail` with acquire before reading records.
  *    The reader consumes with a release store of `head`/`head_off`; the
- *    writer loads `head` with acquire before reusing space.
+ *    writer loads `head` with acquire before reusing space. `head` and
+ *    `charge_out` only grow, so a writer may work from an older copy of
+ *    them (less room than there is) and re-load them only when that copy
+ *    says the ring or the budget is full.
  *  - `ctl` packs {CLOSED, claim, bells sent, bells eaten} so that a writer
  *    deciding whether to ring the doorbell and a reader withdrawing its claim
  *    or eating doorbells agree through a single CAS (seq_cst).
@@ -34,7 +37,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
-#define UDSX_MAGIC	0x7564737800000002ull	/* "udsx", layout 2 */
+#define UDSX_MAGIC	0x7564737800000003ull	/* "udsx", layout 3 */
 #define UDSX_LINE	64
 
 /* ctl word: [63] closed, [62..32] claim, [31..16] bells sent, [15..0] eaten */
@@ -52,15 +55,19 @@
 #define DIR_CORRUPT	4u
 
 struct udsx_dir {
-	/* written by the writer (holding wlock) */
-	_Atomic uint64_t tail;		/* ring offset of the next record */
+	/* written by the writer (holding wlock), read by readers now and
+	 * then: a writer's lock, unlock and counters stay in its own cache */
+	_Atomic uint32_t wlock;
+	_Atomic uint32_t bells_done;	/* doorbells whose send() has returned */
 	_Atomic uint64_t charge_in;	/* truesize ever published */
 	_Atomic uint64_t pub_bytes;	/* payload bytes published */
 	_Atomic uint64_t pub_msgs;
-	_Atomic uint32_t wlock;
-	_Atomic uint32_t bells_done;	/* doorbells whose send() has returned */
-	char pad0[UDSX_LINE - 40];
-	/* written by the reader (holding rlock) */
+	char pad_w[UDSX_LINE - 32];
+	/* the line a waiting reader polls: one write per record */
+	_Atomic uint64_t tail;		/* ring offset of the next record */
+	char pad_t[UDSX_LINE - 8];
+	/* written by the reader (holding rlock); writers read head and
+	 * charge_out only when their cached copies say "full" */
 	_Atomic uint64_t head;		/* ring offset of the head record */
 	_Atomic uint64_t head_off;	/* bytes of the head record consumed */
 	_Atomic uint64_t con_bytes;

@@ -79,3 +79,24 @@ bool udsx_spin_until(bool (*ready)(void *), void *arg, int budget_us)
 		budget_scale--;
 	return false;
 }
+
+/*
+ * A short, fixed spin (no adaptation): for waits of about a microsecond.
+ * ready() is called every `poll_ns`, not continuously, when what it reads
+ * is a line another CPU keeps writing: each look moves that line here and
+ * makes the writer's next store a cache miss. Returns ready's verdict.
+ */
+bool udsx_spin_ns(bool (*ready)(void *), void *arg, unsigned budget_ns, unsigned poll_ns)
+{
+	uint64_t start = now_ns(), t;
+
+	for (;;) {
+		if (ready(arg))
+			return true;
+		t = now_ns();
+		if (t - start > budget_ns)
+			return false;
+		while (now_ns() - t < poll_ns)
+			__builtin_ia32_pause();
+	}
+}
