@@ -8,7 +8,7 @@
 
 ssize_t udsx_do_send(int fd, struct udsx_end *e, const struct iovec *iov, int iovcnt, int flags)
 {
-	struct udsx_io io = { (struct iovec *)iov, iovcnt, udsx_iov_total(iov, iovcnt), flags, 0 };
+	struct udsx_io io = { (struct iovec *)iov, iovcnt, udsx_iov_total(iov, iovcnt), flags, 0, false };
 	int saved = errno;
 	ssize_t r;
 
@@ -21,9 +21,9 @@ ssize_t udsx_do_send(int fd, struct udsx_end *e, const struct iovec *iov, int io
 }
 
 ssize_t udsx_do_recv(int fd, struct udsx_end *e, const struct iovec *iov, int iovcnt,
-		     int flags, int *out_flags)
+		     int flags, int *out_flags, bool cmsg)
 {
-	struct udsx_io io = { (struct iovec *)iov, iovcnt, udsx_iov_total(iov, iovcnt), flags, 0 };
+	struct udsx_io io = { (struct iovec *)iov, iovcnt, udsx_iov_total(iov, iovcnt), flags, 0, cmsg };
 	int saved = errno;
 	ssize_t r;
 
@@ -60,7 +60,7 @@ EXPORT ssize_t read(int fd, void *buf, size_t n)
 	/* read() of 0 bytes returns 0 without looking at the socket */
 	if (n && udsx_lookup_data(fd, &e)) {
 		struct iovec v = { buf, n };
-		ssize_t r = udsx_do_recv(fd, &e, &v, 1, 0, NULL);
+		ssize_t r = udsx_do_recv(fd, &e, &v, 1, 0, NULL, false);
 
 		if (r != UDSX_PASS)
 			return udsx_ret(r);
@@ -104,7 +104,7 @@ EXPORT ssize_t readv(int fd, const struct iovec *iov, int iovcnt)
 	UDSX_END(e);
 
 	if (udsx_lookup_data(fd, &e) && iovcnt > 0 && iovcnt <= 1024 && udsx_iov_total(iov, iovcnt)) {
-		ssize_t r = udsx_do_recv(fd, &e, iov, iovcnt, 0, NULL);
+		ssize_t r = udsx_do_recv(fd, &e, iov, iovcnt, 0, NULL, false);
 
 		if (r != UDSX_PASS)
 			return udsx_ret(r);
@@ -146,7 +146,7 @@ EXPORT ssize_t recv(int fd, void *buf, size_t n, int flags)
 
 	if (udsx_lookup_data(fd, &e)) {
 		struct iovec v = { buf, n };
-		ssize_t r = udsx_do_recv(fd, &e, &v, 1, flags, NULL);
+		ssize_t r = udsx_do_recv(fd, &e, &v, 1, flags, NULL, false);
 
 		if (r != UDSX_PASS)
 			return udsx_ret(r);
@@ -181,7 +181,7 @@ EXPORT ssize_t recvfrom(int fd, void *buf, size_t n, int flags,
 
 	if (udsx_lookup_data(fd, &e)) {
 		struct iovec v = { buf, n };
-		ssize_t r = udsx_do_recv(fd, &e, &v, 1, flags, NULL);
+		ssize_t r = udsx_do_recv(fd, &e, &v, 1, flags, NULL, false);
 
 		if (r != UDSX_PASS) {
 			if (r >= 0 && addr && alen)

@@ -58,7 +58,8 @@ EXPORT ssize_t recvmsg(int fd, struct msghdr *m, int flags)
 
 	if (udsx_lookup_data(fd, &e) && m && m->msg_iovlen <= 1024) {
 		int of = 0;
-		ssize_t r = udsx_do_recv(fd, &e, m->msg_iov, (int)m->msg_iovlen, flags, &of);
+		ssize_t r = udsx_do_recv(fd, &e, m->msg_iov, (int)m->msg_iovlen, flags, &of,
+					 m->msg_control && m->msg_controllen);
 
 		if (r != UDSX_PASS) {
 			if (r >= 0) {

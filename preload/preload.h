@@ -71,6 +71,6 @@ static inline bool udsx_lookup_data(int fd, struct udsx_end *e)
 hidden void udsx_peer_name(struct udsx_end *e, void *addr, socklen_t *alen);
 hidden ssize_t udsx_do_send(int fd, struct udsx_end *e, const struct iovec *iov, int iovcnt, int flags);
 hidden ssize_t udsx_do_recv(int fd, struct udsx_end *e, const struct iovec *iov, int iovcnt,
-			    int flags, int *out_flags);
+			    int flags, int *out_flags, bool cmsg);
 
 #endif

@@ -36,7 +36,8 @@ static bool two_bells(struct udsx_chan *ch, int d)
 {
 	uint64_t c = atomic_load_explicit(&ch->h->dir[d].ctl, memory_order_acquire);
 
-	return !(c & CTL_CLOSED) && CTL_OUTSTANDING(c) >= 2;
+	/* (a reader asleep consuming will take one: it needs a third) */
+	return !(c & CTL_CLOSED) && CTL_OUTSTANDING(c) >= 2u + !!(c & CTL_SLEEPER);
 }
 
 /*

@@ -19,8 +19,84 @@
  */
 #include <errno.h>
 #include <sched.h>
+#include <signal.h>
 #include <time.h>
 #include "internal.h"
+
+/*
+ * A reader asleep in a consuming recv (path.c, consume_sleep) retires the
+ * doorbell that wakes it; nobody else may take a byte from under it. Its
+ * mark is cleared here if it died asleep (killed, or a thread gone in an
+ * exec). Our own mark means a signal handler interrupted our own sleep:
+ * that frame is frozen until we return, so we may retire doorbells, and
+ * its recv, restarted, accounts for whatever it gets then.
+ */
+static bool sleeper_owns(struct udsx_chan *ch, int d)
+{
+	_Atomic uint64_t *ctl = &ch->h->dir[d].ctl;
+	uint64_t c = atomic_load(ctl);
+	uint32_t t;
+	int e = errno;
+
+	if (!(c & CTL_SLEEPER))
+		return false;
+	t = atomic_load(&ch->h->dir[d].rsleep);
+	if (t == udsx_tid())
+		return false;
+	if (t && kill((pid_t)t, 0) < 0 && errno == ESRCH) {
+		while ((c & CTL_SLEEPER) && !atomic_compare_exchange_weak(ctl, &c, c & ~CTL_SLEEPER))
+			;
+		errno = e;
+		return false;
+	}
+	errno = e;
+	return true;
+}
+
+/* Doorbells a writer keeps outstanding for a non-empty ring: one; with a
+ * reader asleep consuming, one more for its wake if it cannot take all
+ * that is queued (it takes at most rsleep_len). */
+static unsigned bells_wanted(struct udsx_chan *ch, int d, uint64_t c)
+{
+	struct udsx_dir *dir = &ch->h->dir[d];
+	uint64_t queued;
+
+	if (!(c & CTL_SLEEPER))
+		return 1;
+	queued = atomic_load(&dir->pub_bytes) - atomic_load(&dir->con_bytes);
+	return queued > atomic_load_explicit(&dir->rsleep_len, memory_order_relaxed) ? 2 : 1;
+}
+
+/* Wait (briefly) until no reader sleeps in a consuming recv, so that the
+ * caller may read the kernel queue itself. The sleeper is always woken
+ * first: by a doorbell, or by the revert that closed the ring. */
+void udsx_bell_wait_sleeper(struct udsx_chan *ch, int d)
+{
+	int i;
+
+	for (i = 0; i < 100000 && sleeper_owns(ch, d); i++)
+		sched_yield();
+}
+
+/*
+ * Writer side of a revert, holding wlock, after CTL_CLOSED: a reader asleep
+ * in a consuming recv gets a doorbell of its own ahead of the kernel data
+ * that follows, so it wakes on a byte that is not data.
+ */
+void udsx_bell_wake_sleeper(int fd, struct udsx_chan *ch, int d)
+{
+	_Atomic uint64_t *ctl = &ch->h->dir[d].ctl;
+	uint64_t c = atomic_load(ctl), nc;
+
+	if (!(c & CTL_SLEEPER))
+		return;
+	do {
+		nc = (c & ~0xffff0000ull) | ((uint64_t)((CTL_SENT(c) + 1) & 0xffff) << 16);
+	} while (!atomic_compare_exchange_weak(ctl, &c, nc));
+	if (udsx_real.send(fd, "B", 1, MSG_DONTWAIT | MSG_NOSIGNAL) != 1)
+		atomic_fetch_sub(ctl, 1ull << 16);
+	atomic_fetch_add_explicit(&ch->h->dir[d].bells_done, 1, memory_order_release);
+}
 
 void udsx_claim_set(struct udsx_chan *ch, int d, uint32_t n)
 {
@@ -53,7 +129,8 @@ int udsx_bell_notify(int fd, struct udsx_chan *ch, int d, uint32_t n)
 {
 	_Atomic uint64_t *ctl = &ch->h->dir[d].ctl;
 	uint64_t c = atomic_load(ctl), nc;
-	bool ring;
+	unsigned k, want, ring;
+	ssize_t r;
 
 	do {
 		if (c & CTL_CLOSED)
@@ -62,32 +139,42 @@ int udsx_bell_notify(int fd, struct udsx_chan *ch, int d, uint32_t n)
 		 * SEQPACKET readers sleep in an exclusive kernel wait, woken
 		 * one per arriving packet, and a woken reader only peeks the
 		 * doorbell: with two readers asleep, the second needs a packet
-		 * of its own, or it sleeps on with a record in the ring. */
-		if (CTL_OUTSTANDING(c) &&
-		    (CTL_OUTSTANDING(c) > 1 || ch->type == SOCK_STREAM ||
-		     atomic_load_explicit(&ch->h->end[1 - d].asleep, memory_order_relaxed) < 2))
+		 * of its own, or it sleeps on with a record in the ring. A
+		 * STREAM reader asleep consuming may need one more, decided
+		 * in the same CAS as the first: once it has woken, a second
+		 * decision would no longer see it (bells_wanted). */
+		k = CTL_OUTSTANDING(c);
+		if (ch->type == SOCK_STREAM)
+			want = bells_wanted(ch, d, c);
+		else
+			want = k && atomic_load_explicit(&ch->h->end[1 - d].asleep,
+							 memory_order_relaxed) >= 2 ? 2 : 1;
+		if (k >= want)
 			return 0;
-		if (CTL_CLAIM(c) >= n) {
+		if ((!k || ch->type != SOCK_STREAM) && CTL_CLAIM(c) >= n) {
 			nc = c - ((uint64_t)n << CTL_CLAIM_SHIFT);
-			ring = false;
+			ring = 0;
 		} else {
+			ring = want - k;
 			nc = c & ~(CTL_CLAIM_MASK << CTL_CLAIM_SHIFT);
-			nc = (nc & ~0xffff0000ull) | ((uint64_t)((CTL_SENT(c) + 1) & 0xffff) << 16);
-			ring = true;
+			nc = (nc & ~0xffff0000ull) | ((uint64_t)((CTL_SENT(c) + ring) & 0xffff) << 16);
 		}
 	} while (!atomic_compare_exchange_weak(ctl, &c, nc));
 	if (!ring)
 		return 0;
-	if (udsx_real.send(fd, "B", 1, MSG_DONTWAIT | MSG_NOSIGNAL) == 1) {
-		atomic_fetch_add_explicit(&ch->h->dir[d].bells_done, 1, memory_order_release);
+	/* one send: on STREAM two doorbells are two bytes of one segment,
+	 * and a record type rings a second only for a second sleeper */
+	r = udsx_real.send(fd, "BB", ring, MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (r == (ssize_t)ring) {
+		atomic_fetch_add_explicit(&ch->h->dir[d].bells_done, ring, memory_order_release);
 	} else {
 		int e = errno;
 
-		/* not sent: take it back so nobody waits for it */
-		atomic_fetch_sub(ctl, 1ull << 16);
-		atomic_fetch_add_explicit(&ch->h->dir[d].bells_done, 1, memory_order_release);
-		udsx_dbg("doorbell send failed: errno %d", e);
-		if (e == EPIPE || e == ECONNREFUSED || e == ECONNRESET || e == ENOTCONN)
+		/* not sent: take them back so nobody waits for them */
+		atomic_fetch_sub(ctl, (uint64_t)(ring - (r > 0 ? r : 0)) << 16);
+		atomic_fetch_add_explicit(&ch->h->dir[d].bells_done, ring, memory_order_release);
+		udsx_dbg("doorbell send failed: errno %d", r < 0 ? e : 0);
+		if (r < 0 && (e == EPIPE || e == ECONNREFUSED || e == ECONNRESET || e == ENOTCONN))
 			return -e;
 	}
 	return 0;
@@ -166,6 +253,8 @@ int udsx_bell_eat(int fd, struct udsx_chan *ch, int d)
 	uint32_t sent;
 	int r;
 
+	if (sleeper_owns(ch, d))
+		return 0;
 	do {
 		k = CTL_OUTSTANDING(c);
 		if (!k)
@@ -210,7 +299,8 @@ int udsx_bell_topup(int fd, struct udsx_chan *ch, int d, unsigned want)
 	uint64_t c = atomic_load(ctl), nc;
 
 	do {
-		if ((c & CTL_CLOSED) || CTL_OUTSTANDING(c) >= want)
+		/* (a reader asleep consuming will take one of them) */
+		if ((c & CTL_CLOSED) || CTL_OUTSTANDING(c) >= want + !!(c & CTL_SLEEPER))
 			return 0;
 		nc = (c & ~0xffff0000ull) | ((uint64_t)((CTL_SENT(c) + 1) & 0xffff) << 16);
 	} while (!atomic_compare_exchange_weak(ctl, &c, nc));
@@ -230,6 +320,8 @@ void udsx_bell_eat_one(int fd, struct udsx_chan *ch, int d, unsigned keep)
 	_Atomic uint64_t *ctl = &ch->h->dir[d].ctl;
 	uint64_t c = atomic_load(ctl), nc;
 
+	if (sleeper_owns(ch, d))
+		return;
 	do {
 		if (CTL_OUTSTANDING(c) <= keep)
 			return;

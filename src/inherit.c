@@ -164,6 +164,14 @@ static void attach_end(int fd, struct udsx_chan *ch, int side)
 		udsx_dbg("inherited fd %d does not match its channel; left alone", fd);
 		return;
 	}
+	{
+		/* A thread of the old image asleep in a consuming recv is gone;
+		 * if it was the main thread, its tid is now ours and looks alive
+		 * (bell.c would wait on it for ever). */
+		uint32_t me = (uint32_t)getpid();
+
+		atomic_compare_exchange_strong(&ch->h->dir[1 - side].rsleep, &me, 0);
+	}
 	udsx_table_set(fd, ch, side);
 	udsx_dbg("fd %d re-attached after exec", fd);
 }

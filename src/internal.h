@@ -126,6 +126,7 @@ hidden size_t udsx_stream_seg_max(uint32_t sndbuf);
 hidden int udsx_lock(_Atomic uint32_t *l);
 hidden void udsx_unlock(_Atomic uint32_t *l);
 hidden void udsx_lock_atfork_child(void);
+hidden uint32_t udsx_tid(void);
 
 /* ---- the data path (stream.c, record.c, path.c) ---- */
 struct udsx_io {
@@ -134,6 +135,7 @@ struct udsx_io {
 	size_t len;		/* total of iov */
 	int flags;		/* MSG_* from the caller */
 	int out_flags;		/* msg_flags on return */
+	bool cmsg;		/* the caller takes ancillary data (recvmsg) */
 };
 hidden size_t udsx_iov_total(const struct iovec *iov, int n);
 
@@ -146,6 +148,8 @@ hidden int udsx_outq(int fd, struct udsx_end *e, int *out);
 
 /* ---- doorbells (bell.c) ---- */
 hidden int udsx_bell_notify(int fd, struct udsx_chan *ch, int d, uint32_t n);
+hidden void udsx_bell_wait_sleeper(struct udsx_chan *ch, int d);
+hidden void udsx_bell_wake_sleeper(int fd, struct udsx_chan *ch, int d);
 hidden int udsx_bell_eat(int fd, struct udsx_chan *ch, int d);
 hidden int udsx_bell_topup(int fd, struct udsx_chan *ch, int d, unsigned want);
 hidden void udsx_bell_eat_one(int fd, struct udsx_chan *ch, int d, unsigned keep);

@@ -25,6 +25,11 @@ static uint32_t tid(void)
 	return my_tid;
 }
 
+uint32_t udsx_tid(void)
+{
+	return tid();
+}
+
 /* After fork the child has a new tid; the cache must not survive. */
 void udsx_lock_atfork_child(void)
 {

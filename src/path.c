@@ -245,20 +245,11 @@ static bool nonblocking_flags(int flags)
 	return flags & MSG_DONTWAIT;
 }
 
-static ssize_t kernel_rest(int fd, struct udsx_end *e, struct udsx_io *io, size_t done)
+/* The caller's iov from byte `skip` on, in v (UIO_MAXIOV entries). */
+static int iov_after(const struct udsx_io *io, size_t skip, struct iovec *v)
 {
-	struct msghdr m = { 0 };
-	struct iovec v[1024];	/* UIO_MAXIOV, the most a caller can pass */
-	size_t skip = done;
 	int i, n = 0;
-	ssize_t r;
 
-	if (!done) {
-		m.msg_iov = io->iov;
-		m.msg_iovlen = (size_t)io->iovcnt;
-		r = udsx_real.sendmsg(fd, &m, io->flags);
-		return r < 0 ? -errno : r;
-	}
 	for (i = 0; i < io->iovcnt && n < 1024; i++) {
 		if (skip >= io->iov[i].iov_len) {
 			skip -= io->iov[i].iov_len;
@@ -268,6 +259,23 @@ static ssize_t kernel_rest(int fd, struct udsx_end *e, struct udsx_io *io, size_
 		v[n++].iov_len = io->iov[i].iov_len - skip;
 		skip = 0;
 	}
+	return n;
+}
+
+static ssize_t kernel_rest(int fd, struct udsx_end *e, struct udsx_io *io, size_t done)
+{
+	struct msghdr m = { 0 };
+	struct iovec v[1024];	/* UIO_MAXIOV, the most a caller can pass */
+	int n;
+	ssize_t r;
+
+	if (!done) {
+		m.msg_iov = io->iov;
+		m.msg_iovlen = (size_t)io->iovcnt;
+		r = udsx_real.sendmsg(fd, &m, io->flags);
+		return r < 0 ? -errno : r;
+	}
+	n = iov_after(io, done, v);
 	m.msg_iov = v;
 	m.msg_iovlen = (size_t)n;
 	/* Part is already queued: a signal, the timeout or the peer going away
@@ -574,8 +582,18 @@ static ssize_t record_take(struct udsx_end *e, struct udsx_io *io, bool peek)
 static ssize_t to_kernel_reads(int fd, struct udsx_end *e)
 {
 	int d = 1 - e->side;
-	int r = udsx_bell_eat(fd, e->ch, d);
+	int r, locked;
 
+	/* a reader asleep in a consuming recv owns the doorbells in front
+	 * of the kernel data; the revert has woken it */
+	udsx_bell_wait_sleeper(e->ch, d);
+	/* Under rlock: another reader that counted doorbells is still taking
+	 * them from the kernel queue until it lets go, and our own read of
+	 * that queue must not get one of them. */
+	locked = udsx_lock(&e->ch->h->dir[d].rlock) == 0;
+	r = udsx_bell_eat(fd, e->ch, d);
+	if (locked)
+		udsx_unlock(&e->ch->h->dir[d].rlock);
 	return r < 0 ? r : UDSX_PASS;
 }
 
@@ -653,6 +671,104 @@ static size_t stream_linger(struct udsx_end *e, struct udsx_io *io, size_t done)
 		done += (size_t)stream_take(e, io, done, false, &nrec);
 	}
 	return done;
+}
+
+/* Withdraw from sleeping consuming (the CTL_SLEEPER flag). If `got`, the
+ * byte we took is counted eaten in the same CAS when doorbells are
+ * outstanding; returns whether it was a doorbell. */
+static bool unsleep_count(struct udsx_chan *ch, int d, bool got)
+{
+	_Atomic uint64_t *ctl = &ch->h->dir[d].ctl;
+	uint64_t c = atomic_load(ctl), nc;
+	bool bell;
+
+	do {
+		bell = got && CTL_OUTSTANDING(c);
+		nc = c & ~CTL_SLEEPER;
+		if (bell)
+			nc = (nc & ~0xffffull) | ((CTL_EATEN(c) + 1) & 0xffff);
+	} while (!atomic_compare_exchange_weak(ctl, &c, nc));
+	return bell;
+}
+
+/* Cancelled in the consuming recv: withdraw (no byte was taken). */
+static void unsleep(void *arg)
+{
+	struct udsx_end *e = arg;
+
+	unsleep_count(e->ch, 1 - e->side, false);
+	atomic_fetch_sub(&e->ch->h->end[e->side].asleep, 1);
+}
+
+/*
+ * A blocking STREAM read with nothing queued sleeps in a recv that consumes
+ * the byte that wakes it. That byte is normally the writer's doorbell, so
+ * the wake retires it, and a message costs the reader one system call, as
+ * on the kernel path, not a peek and then a recv. One reader of an end at a
+ * time sleeps this way (CTL_SLEEPER, shm.h); while it does, nobody else
+ * retires doorbells and writers keep one more outstanding when the ring
+ * holds more than this read takes (bell.c), so a ring left non-empty keeps
+ * its doorbell. Every byte it gets is accounted for: while doorbells are
+ * outstanding the byte is one of them, since kernel data only ever queues
+ * behind the doorbells counted before it; otherwise it is the first byte of
+ * kernel data after a revert, and the caller's (a revert rings a sleeper
+ * awake first when it can, revert.c).
+ * Returns 1 (a doorbell), 2 (a byte of data, in *b), 0 (EOF), -errno, or
+ * -EBUSY if this read cannot sleep this way.
+ */
+static int consume_sleep(int fd, struct udsx_end *e, size_t len, char *b)
+{
+	struct udsx_chan *ch = e->ch;
+	int d = 1 - e->side, err, kind;
+	struct udsx_dir *dir = &ch->h->dir[d];
+	uint64_t c;
+	ssize_t r;
+
+	if (udsx_lock(&dir->rlock) < 0)
+		return -EBUSY;
+	c = atomic_load(&dir->ctl);
+	if (!udsx_ring_empty(ch, d) || (c & (CTL_CLOSED | CTL_SLEEPER)) || CTL_OUTSTANDING(c)) {
+		udsx_unlock(&dir->rlock);
+		return -EBUSY;
+	}
+	atomic_store(&dir->rsleep, udsx_tid());
+	atomic_store(&dir->rsleep_len, len < UINT32_MAX ? (uint32_t)len : UINT32_MAX);
+	/* only from "nothing outstanding, not closed": a writer that rang
+	 * meanwhile, or a revert, makes this fail; a writer that published
+	 * and has yet to decide sees the flag and rings */
+	if (!atomic_compare_exchange_strong(&dir->ctl, &c, c | CTL_SLEEPER)) {
+		udsx_unlock(&dir->rlock);
+		return -EBUSY;
+	}
+	udsx_unlock(&dir->rlock);
+	atomic_fetch_add(&ch->h->end[e->side].asleep, 1);
+	pthread_cleanup_push(unsleep, e);
+	r = udsx_real.recv(fd, b, 1, 0);
+	err = errno;
+	pthread_cleanup_pop(0);
+	atomic_fetch_sub(&ch->h->end[e->side].asleep, 1);
+	kind = unsleep_count(ch, d, r == 1) ? 1 : 2;
+	if (r < 0)
+		return -err;
+	return r ? kind : 0;
+}
+
+/* A byte of kernel data came with the wake (consume_sleep): the rest of
+ * the read is the kernel's, as much as is queued now (or, with
+ * MSG_WAITALL, as much as was asked). */
+static ssize_t kernel_more(int fd, struct udsx_io *io, size_t done)
+{
+	struct msghdr m = { 0 };
+	struct iovec v[1024];
+	ssize_t r;
+
+	m.msg_iov = v;
+	m.msg_iovlen = (size_t)iov_after(io, done, v);
+	if (!m.msg_iovlen)
+		return (ssize_t)done;
+	r = udsx_real.recvmsg(fd, &m, (io->flags & MSG_WAITALL) ? io->flags :
+			      io->flags | MSG_DONTWAIT);
+	return (ssize_t)done + (r > 0 ? r : 0);
 }
 
 ssize_t udsx_recv(int fd, struct udsx_end *e, struct udsx_io *io)
@@ -769,6 +885,25 @@ ssize_t udsx_recv(int fd, struct udsx_end *e, struct udsx_io *io)
 			claimed = false;
 			if (!udsx_ring_empty(ch, d))
 				continue;
+		}
+		if (stream && !nb && !peek && !done && !io->cmsg && udsx_gate_is_open(ch, d)) {
+			char b;
+
+			r = consume_sleep(fd, e, io->len, &b);
+			if (r == 2) {
+				/* kernel data: the ring was reverted (or a hostile
+				 * peer wrote past it: then it goes back now) */
+				if (!udsx_ring_closed(ch, d)) {
+					udsx_ring_corrupt(ch, d);
+					udsx_revert_end(fd, e, EPROTO);
+				}
+				iov_scatter(io->iov, io->iovcnt, 0, (unsigned char *)&b, 1);
+				return kernel_more(fd, io, 1);
+			}
+			if (r == 1 || (r != -EBUSY && !udsx_ring_empty(ch, d)))
+				continue;	/* a doorbell, or data that raced an error */
+			if (r != -EBUSY)
+				return r;	/* 0 = EOF, or -EINTR/-EAGAIN/-ECONNRESET... */
 		}
 		if (!nb)
 			atomic_fetch_add(&ch->h->end[e->side].asleep, 1);

@@ -109,6 +109,9 @@ void udsx_revert_dir(int fd, struct udsx_chan *ch, int d, int wfd)
 	int wl = udsx_lock(&dir->wlock), rl, rfd;
 
 	atomic_fetch_or(&dir->ctl, CTL_CLOSED);
+	/* (after CTL_CLOSED: a reader going to sleep checks it after rsleep) */
+	if (wfd >= 0)
+		udsx_bell_wake_sleeper(wfd, ch, d);
 	atomic_fetch_or(&dir->tail, TAIL_CLOSED);
 	rl = udsx_lock(&dir->rlock);
 	/* If this process holds the reading end too, retire its doorbells now:

@@ -27,6 +27,15 @@
  *    by CAS from "no count, shut" to OPENING, and only with the reader
  *    joined and its own SIOCOUTQ at 0 (nothing it sent is still unread), so
  *    every kernel byte after the opening is a doorbell (gate.c).
+ *  - A STREAM reader may sleep in a recv that consumes the byte that wakes
+ *    it (path.c). It registers by setting CTL_SLEEPER in `ctl` (with the
+ *    ring empty and no doorbell outstanding), after storing its tid in
+ *    `rsleep` and its buffer size in `rsleep_len`; it wakes and accounts
+ *    for the byte by clearing CTL_SLEEPER in the same CAS that counts it
+ *    eaten. While the flag is set nobody else retires doorbells, and a
+ *    writer keeps one doorbell more than the ring needs (two once the ring
+ *    holds more than `rsleep_len`), so that after the wake a non-empty
+ *    ring still has its doorbell (bell.c).
  *  - Every index and length read from here is read once into a local, and
  *    bound-checked before use; a failed check marks the channel corrupt and
  *    the connection returns to the kernel path.
@@ -37,13 +46,15 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
-#define UDSX_MAGIC	0x7564737800000003ull	/* "udsx", layout 3 */
+#define UDSX_MAGIC	0x7564737800000004ull	/* "udsx", layout 4 */
 #define UDSX_LINE	64
 
-/* ctl word: [63] closed, [62..32] claim, [31..16] bells sent, [15..0] eaten */
+/* ctl word: [63] closed, [62] a reader sleeps consuming (rsleep), [61..32]
+ * claim, [31..16] bells sent, [15..0] eaten */
 #define CTL_CLOSED	(1ull << 63)
+#define CTL_SLEEPER	(1ull << 62)
 #define CTL_CLAIM_SHIFT	32
-#define CTL_CLAIM_MASK	0x7fffffffull
+#define CTL_CLAIM_MASK	0x3fffffffull
 #define CTL_SENT(c)	(((c) >> 16) & 0xffff)
 #define CTL_EATEN(c)	((c) & 0xffff)
 #define CTL_CLAIM(c)	(((c) >> CTL_CLAIM_SHIFT) & CTL_CLAIM_MASK)
@@ -74,7 +85,9 @@ struct udsx_dir {
 	_Atomic uint64_t con_msgs;
 	_Atomic uint64_t charge_out;	/* truesize ever freed */
 	_Atomic uint32_t rlock;
-	char pad1[UDSX_LINE - 44];
+	_Atomic uint32_t rsleep;	/* tid of the reader asleep in a consuming recv */
+	_Atomic uint32_t rsleep_len;	/* the most that reader takes when it wakes */
+	char pad1[UDSX_LINE - 52];
 	_Atomic uint64_t ctl;
 	_Atomic uint32_t gate;		/* GATE_*: ring in use, kernel calls in flight */
 	char pad2[UDSX_LINE - 12];
