@@ -26,17 +26,34 @@ EXPORT int close_range(unsigned int lo, unsigned int hi, int flags)
 {
 	unsigned int fd;
 	UDSX_END(e);
-	int r = udsx_real.close_range(lo, hi, flags);
 
-	if (r == 0 && !(flags & CLOSE_RANGE_CLOEXEC))
+	/* Ends in the range are released first, exactly as close() releases
+	 * them (ring residue handed to the kernel, the peer's pending error);
+	 * only for a call the kernel will carry out, and not for
+	 * CLOSE_RANGE_CLOEXEC, which closes nothing now. */
+	if (udsx_on && lo <= hi && !(flags & ~(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC)) &&
+	    !(flags & CLOSE_RANGE_CLOEXEC))
 		for (fd = lo; fd <= hi && fd < 65536; fd++) {
-			if (udsx_lookup((int)fd, &e))
+			if (udsx_lookup((int)fd, &e)) {
+				udsx_end_released((int)fd, &e);
 				udsx_table_clear((int)fd);
+			}
 			udsx_cand_drop((int)fd);
 		}
-	/* (close_range cannot revert first: the fds are already gone; the
-	 * peer then relies on its doorbells failing.) */
-	return r;
+	return udsx_real.close_range(lo, hi, flags);
+}
+
+/* glibc's closefrom() calls the close_range system call directly, past the
+ * wrapper above. */
+EXPORT void closefrom(int lo)
+{
+	static void (*real)(int);
+
+	if (!real)
+		real = (void (*)(int))udsx_dlnext("closefrom");
+	if (lo >= 0)
+		close_range((unsigned int)lo, ~0u, 0);
+	real(lo);
 }
 
 /* The new fd shares the old one's channel end. A connection still being
