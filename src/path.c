@@ -633,9 +633,19 @@ static int seqpacket_error_first(int fd, struct udsx_end *e)
 	return 0;
 }
 
+/* A doorbell stands in the kernel for this direction: a read that leaves
+ * the ring empty must retire it, a system call. */
+static bool bell_pending(struct udsx_chan *ch, int d)
+{
+	uint64_t c = atomic_load_explicit(&ch->h->dir[d].ctl, memory_order_relaxed);
+
+	return CTL_OUTSTANDING(c) && !(c & (CTL_CLOSED | CTL_SLEEPER));
+}
+
 /*
  * Read coalescing. A STREAM read that finds a backlog (more than one
- * record), or records arriving while it copies, has a writer that is
+ * record), records arriving while it copies, or a doorbell standing (the
+ * writer published while no read was in progress), has a writer that is
  * streaming: it keeps taking, for as long as records keep coming within
  * LINGER_NS of each other and the caller's buffer has room. This is only a
  * later look: the kernel's reader, too, takes every skb that arrives while
@@ -643,7 +653,10 @@ static int seqpacket_error_first(int fd, struct udsx_end *e)
  * buys is the doorbell: a read that returns with the ring empty makes the
  * writer's next record ring one (a send here, a recv later), so without it
  * one read per few small records cost two system calls. A lone record (a
- * request, a ping) starts no wait. Caller holds rlock. The wait polls only
+ * request, a ping, taken by a reader already waiting for it) starts no
+ * wait. DGRAM and SEQPACKET reads return one record each, so they only
+ * wait (the same way) for the next record before retiring a doorbell.
+ * Caller holds rlock. The wait polls only
  * `tail`, every LINGER_POLL_NS, so the writer keeps its lines to itself
  * in between and publishes several records per cache-line transfer.
  */
@@ -653,6 +666,10 @@ static int seqpacket_error_first(int fd, struct udsx_end *e)
 #ifndef LINGER_POLL_NS
 #define LINGER_POLL_NS 500
 #endif
+/* A read with a large buffer and a writer that trickles would otherwise
+ * linger until the buffer is full: the kernel's reader returns what is
+ * there, so this one returns after at most this long as well. */
+#define LINGER_TOTAL_NS 20000
 
 static size_t stream_linger(struct udsx_end *e, struct udsx_io *io, size_t done)
 {
@@ -660,12 +677,21 @@ static size_t stream_linger(struct udsx_end *e, struct udsx_io *io, size_t done)
 	int d = 1 - e->side;
 	struct waitarg w = { ch, d, 0 };
 	unsigned nrec = 0;
+	uint64_t start = 0;
 
 	if (udsx_cfg.spin_us <= 0 || udsx_cfg.ncpu < 2)
 		return done;
 	while (done < io->len) {
-		if (udsx_ring_empty(ch, d) && !udsx_spin_ns(has_data, &w, LINGER_NS, LINGER_POLL_NS))
-			break;
+		if (udsx_ring_empty(ch, d)) {
+			uint64_t t = udsx_now_ns();
+
+			if (!start)
+				start = t;
+			else if (t - start > LINGER_TOTAL_NS)
+				break;
+			if (!udsx_spin_ns(has_data, &w, LINGER_NS, LINGER_POLL_NS))
+				break;
+		}
 		if (atomic_load(&ch->h->dir[d].flags) & DIR_CORRUPT)
 			break;
 		done += (size_t)stream_take(e, io, done, false, &nrec);
@@ -833,10 +859,16 @@ ssize_t udsx_recv(int fd, struct udsx_end *e, struct udsx_io *io)
 
 				got = stream_take(e, io, done, peek, &nrec);
 				done += (size_t)got;
-				if (!peek && done < io->len && (nrec > 1 || udsx_ring_tail(ch, d) != tail0))
+				if (!peek && done < io->len &&
+				    (nrec > 1 || udsx_ring_tail(ch, d) != tail0 || bell_pending(ch, d)))
 					done = stream_linger(e, io, done);
 			} else {
 				got = record_take(e, io, peek);
+				/* the next record, if it comes at once, keeps the
+				 * doorbell standing (stream_linger) */
+				if (!peek && got >= 0 && udsx_ring_empty(ch, d) && bell_pending(ch, d) &&
+				    udsx_cfg.spin_us > 0 && udsx_cfg.ncpu > 1)
+					udsx_spin_ns(has_data, &w, LINGER_NS, LINGER_POLL_NS);
 			}
 			if (claimed) {
 				udsx_claim_drop(ch, d);

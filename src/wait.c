@@ -14,7 +14,7 @@
 
 static _Thread_local int budget_scale = 8;	/* in eighths of the budget */
 
-static uint64_t now_ns(void)
+uint64_t udsx_now_ns(void)
 {
 	struct timespec ts;
 
@@ -27,7 +27,7 @@ static bool overloaded(void)
 {
 	static _Thread_local uint64_t checked;
 	static _Thread_local bool busy;
-	uint64_t t = now_ns();
+	uint64_t t = udsx_now_ns();
 	char buf[128], *p;
 	int fd, running = 0, fields = 0;
 	ssize_t n;
@@ -64,7 +64,7 @@ bool udsx_spin_until(bool (*ready)(void *), void *arg, int budget_us)
 	limit = (uint64_t)budget_us * 1000ull * (uint64_t)budget_scale / 8;
 	if (overloaded())
 		limit /= 8;
-	start = now_ns();
+	start = udsx_now_ns();
 	for (;;) {
 		__builtin_ia32_pause();
 		if (ready(arg)) {
@@ -72,7 +72,7 @@ bool udsx_spin_until(bool (*ready)(void *), void *arg, int budget_us)
 				budget_scale++;
 			return true;
 		}
-		if ((++i & 63) == 0 && now_ns() - start > limit)
+		if ((++i & 63) == 0 && udsx_now_ns() - start > limit)
 			break;
 	}
 	if (budget_scale > 1)
@@ -88,15 +88,15 @@ bool udsx_spin_until(bool (*ready)(void *), void *arg, int budget_us)
  */
 bool udsx_spin_ns(bool (*ready)(void *), void *arg, unsigned budget_ns, unsigned poll_ns)
 {
-	uint64_t start = now_ns(), t;
+	uint64_t start = udsx_now_ns(), t;
 
 	for (;;) {
 		if (ready(arg))
 			return true;
-		t = now_ns();
+		t = udsx_now_ns();
 		if (t - start > budget_ns)
 			return false;
-		while (now_ns() - t < poll_ns)
+		while (udsx_now_ns() - t < poll_ns)
 			__builtin_ia32_pause();
 	}
 }
