@@ -81,6 +81,10 @@ struct udsx_chan {
 	 * reader's cache line only when it looks full. Under wlock. */
 	uint64_t w_head[2];
 	uint64_t w_out[2];
+	/* Per end: the records it had sent when it last began a read; a read
+	 * that finds more has answered in between (request/response), and
+	 * does not wait for a stream to go on (path.c). Unlocked: a hint. */
+	uint64_t r_out_seen[2];
 };
 #define UDSX_KEEP_MAX 64
 

@@ -654,7 +654,9 @@ static bool bell_pending(struct udsx_chan *ch, int d)
  * writer's next record ring one (a send here, a recv later), so without it
  * one read per few small records cost two system calls. A lone record (a
  * request, a ping, taken by a reader already waiting for it) starts no
- * wait. DGRAM and SEQPACKET reads return one record each, so they only
+ * wait, and neither does anything a reader reads after it has itself sent
+ * on the connection since its last read (it answers requests: its peer
+ * waits for the answer, not streams). DGRAM and SEQPACKET reads return one record each, so they only
  * wait (the same way) for the next record before retiring a doorbell.
  * Caller holds rlock. The wait polls only
  * `tail`, every LINGER_POLL_NS, so the writer keeps its lines to itself
@@ -807,7 +809,13 @@ ssize_t udsx_recv(int fd, struct udsx_end *e, struct udsx_io *io)
 	size_t target = 1, done = 0;
 	struct waitarg w = { ch, d, 0 };
 	ssize_t got;
+	uint64_t sent_now = atomic_load_explicit(&ch->h->dir[e->side].pub_msgs, memory_order_relaxed);
+	/* coalescing is for a reader that only reads; one that has sent since
+	 * its last read is answering requests, and waits for nothing */
+	bool consumer = sent_now == ch->r_out_seen[e->side] && udsx_cfg.spin_us > 0 &&
+			udsx_cfg.ncpu > 1;
 
+	ch->r_out_seen[e->side] = sent_now;
 	/* MSG_OOB: the ring never holds an urgent byte (an OOB send reverts),
 	 * so the kernel's answer is exact. Other unknown flags are ignored
 	 * by AF_UNIX receives (MSG_ERRQUEUE included), so ignore them too. */
@@ -859,15 +867,15 @@ ssize_t udsx_recv(int fd, struct udsx_end *e, struct udsx_io *io)
 
 				got = stream_take(e, io, done, peek, &nrec);
 				done += (size_t)got;
-				if (!peek && done < io->len &&
+				if (!peek && consumer && done < io->len &&
 				    (nrec > 1 || udsx_ring_tail(ch, d) != tail0 || bell_pending(ch, d)))
 					done = stream_linger(e, io, done);
 			} else {
 				got = record_take(e, io, peek);
 				/* the next record, if it comes at once, keeps the
 				 * doorbell standing (stream_linger) */
-				if (!peek && got >= 0 && udsx_ring_empty(ch, d) && bell_pending(ch, d) &&
-				    udsx_cfg.spin_us > 0 && udsx_cfg.ncpu > 1)
+				if (!peek && consumer && got >= 0 && udsx_ring_empty(ch, d) &&
+				    bell_pending(ch, d))
 					udsx_spin_ns(has_data, &w, LINGER_NS, LINGER_POLL_NS);
 			}
 			if (claimed) {

@@ -148,13 +148,6 @@ int udsx_ring_put(struct udsx_chan *ch, int d, const struct iovec *iov, int iovc
 		add(&dir->pub_msgs, -(uint64_t)1);
 		return -EPIPE;
 	}
-#ifdef PREFETCH_LINES
-	/* Ask for the next record's lines for writing now: the reader read
-	 * them one lap ago, and a cache miss on them would otherwise stall
-	 * the next publish (its locked instructions wait for every store). */
-	for (int k = 0; k < PREFETCH_LINES; k++)
-		__builtin_prefetch(r + ((nt + (uint64_t)k * UDSX_LINE) & (size - 1)), 1, 3);
-#endif
 	return 0;
 }
 
