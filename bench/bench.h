@@ -208,6 +208,60 @@ static inline int bench_parse_addr(const char *s)
 	return -1;
 }
 
+/* The options pingpong, throughput and epollpp share. */
+struct bench_opts {
+	int type;		/* -t */
+	int addr;		/* -a: BENCH_ADDR_* */
+	long size;		/* -s: message size */
+	long n;			/* -n: round trips or messages */
+	long warmup;		/* -w */
+	double limit_s;		/* -T */
+	const char *cpus;	/* -c: "CPU,CPU", or NULL */
+};
+
+/* The getopt string of the shared options. */
+#define BENCH_OPTSTRING "t:a:s:n:w:T:c:h"
+
+/* Handles one of -t -a -s -n -w -T -c; 0 if c is none of them. */
+static inline int bench_common_opt(int c, const char *arg, struct bench_opts *o)
+{
+	switch (c) {
+	case 't':
+		o->type = bench_parse_type(arg);
+		return 1;
+	case 'a':
+		o->addr = bench_parse_addr(arg);
+		return 1;
+	case 's':
+		o->size = bench_parse_size(arg, 1, 1 << 20);
+		return 1;
+	case 'n':
+		o->n = bench_parse_size(arg, 1, 1000000000);
+		return 1;
+	case 'w':
+		/* (-1 is "the default" for some programs; a bad value is -2) */
+		o->warmup = bench_parse_size(arg, 0, 1000000000);
+		if (o->warmup < 0)
+			o->warmup = -2;
+		return 1;
+	case 'T':
+		o->limit_s = bench_parse_seconds(arg);
+		return 1;
+	case 'c':
+		o->cpus = arg;
+		return 1;
+	}
+	return 0;
+}
+
+/* After getopt: arguments left over, or a value the parsers refused. A
+ * warm-up of -1 means "the program's default" and is allowed. */
+static inline int bench_opts_bad(const struct bench_opts *o, int argc)
+{
+	return optind != argc || o->type < 0 || o->addr < 0 || o->size < 0 || o->n < 0 ||
+	       o->warmup < -1 || o->limit_s < 0;
+}
+
 static inline const char *bench_addr_name(int how)
 {
 	switch (how) {
@@ -431,6 +485,40 @@ static inline int bench_reap(pid_t pid, const char *who)
 	else
 		fprintf(stderr, "%s: exit status %d\n", who, WEXITSTATUS(status));
 	return -1;
+}
+
+/*
+ * Makes the pair and forks the process at the other end: it keeps sv[1],
+ * closes the rest, pins itself to cpu[1] and exits with peer(sv[1], o);
+ * we keep sv[0] (and the listener, which stays open while its connection
+ * is used, like a server's), pinned to cpu[0]. cpu NULL: not pinned.
+ * Returns the child's pid, or -1 with a message.
+ */
+static inline pid_t bench_start_peer(const struct bench_opts *o, const int *cpu, int sv[2],
+				     int *listener, int (*peer)(int, const struct bench_opts *))
+{
+	pid_t pid;
+
+	if (bench_make_pair(o->addr, o->type, o->size, sv, listener))
+		return -1;
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0) {
+		perror("fork");
+		return -1;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		if (*listener >= 0)
+			close(*listener);
+		if (cpu)
+			bench_pin(cpu[1]);
+		exit(peer(sv[1], o));
+	}
+	close(sv[1]);
+	if (cpu)
+		bench_pin(cpu[0]);
+	return pid;
 }
 
 #endif

@@ -15,16 +15,8 @@
 
 enum { PIN_APART, PIN_SAME, PIN_NONE };
 
-struct opts {
-	int type;
-	int addr;
-	long size;
-	long rounds;
-	long warmup;
-	double limit_s;
-	const char *cpus;
-	int pin;
-};
+/* -c apart|same|any (or CPU,CPU, which is "apart" on those two) */
+static int pin = PIN_APART;
 
 static void usage(const char *prog)
 {
@@ -45,53 +37,28 @@ static void usage(const char *prog)
 	exit(2);
 }
 
-static void parse_opts(int argc, char **argv, struct opts *o)
+static void parse_opts(int argc, char **argv, struct bench_opts *o)
 {
 	int c;
 
-	*o = (struct opts){ SOCK_STREAM, BENCH_ADDR_PAIR, 64, 100000, 1000, 10.0, NULL, PIN_APART };
-	while ((c = getopt(argc, argv, "t:a:s:n:w:T:c:h")) != -1) {
-		switch (c) {
-		case 't':
-			o->type = bench_parse_type(optarg);
-			break;
-		case 'a':
-			o->addr = bench_parse_addr(optarg);
-			break;
-		case 's':
-			o->size = bench_parse_size(optarg, 1, 1 << 20);
-			break;
-		case 'n':
-			o->rounds = bench_parse_size(optarg, 1, 100000000);
-			break;
-		case 'w':
-			o->warmup = bench_parse_size(optarg, 0, 100000000);
-			break;
-		case 'T':
-			o->limit_s = bench_parse_seconds(optarg);
-			break;
-		case 'c':
-			if (!strcmp(optarg, "same"))
-				o->pin = PIN_SAME;
-			else if (!strcmp(optarg, "any"))
-				o->pin = PIN_NONE;
-			else if (!strcmp(optarg, "apart"))
-				o->cpus = NULL;
-			else
-				o->cpus = optarg;
-			break;
-		default:
+	*o = (struct bench_opts){ SOCK_STREAM, BENCH_ADDR_PAIR, 64, 100000, 1000, 10.0, NULL };
+	while ((c = getopt(argc, argv, BENCH_OPTSTRING)) != -1) {
+		if (c == 'c' && !strcmp(optarg, "same"))
+			pin = PIN_SAME;
+		else if (c == 'c' && !strcmp(optarg, "any"))
+			pin = PIN_NONE;
+		else if (c == 'c' && !strcmp(optarg, "apart"))
+			o->cpus = NULL;
+		else if (!bench_common_opt(c, optarg, o))
 			usage(argv[0]);
-		}
 	}
-	if (optind != argc || o->type < 0 || o->addr < 0 || o->size < 0 ||
-	    o->rounds < 0 || o->warmup < 0 || o->limit_s < 0)
+	if (bench_opts_bad(o, argc))
 		usage(argv[0]);
 }
 
-static const char *pin_name(const struct opts *o)
+static const char *pin_name(void)
 {
-	return o->pin == PIN_SAME ? "same" : o->pin == PIN_NONE ? "any" : "apart";
+	return pin == PIN_SAME ? "same" : pin == PIN_NONE ? "any" : "apart";
 }
 
 /* The event loop's view of one socket: non-blocking, level-triggered in an epoll set. */
@@ -101,7 +68,7 @@ struct loop {
 	long size, have;
 };
 
-static int loop_init(struct loop *l, int fd, const struct opts *o)
+static int loop_init(struct loop *l, int fd, const struct bench_opts *o)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
 	int fl = fcntl(fd, F_GETFL);
@@ -217,7 +184,7 @@ static int loop_recv(struct loop *l)
 }
 
 /* The echo side: an event loop that answers every message until the end. */
-static int echo(int fd, const struct opts *o)
+static int echo(int fd, const struct bench_opts *o)
 {
 	struct loop l;
 	int r;
@@ -252,7 +219,7 @@ static double pct_us(const uint64_t *v, long n, long pct)
  * the round number, so stale or foreign bytes fail loudly. Returns the
  * rounds measured, -1 on error.
  */
-static long measure(int fd, const struct opts *o, uint64_t *lat)
+static long measure(int fd, const struct bench_opts *o, uint64_t *lat)
 {
 	char *out = malloc(o->size);
 	uint64_t start = bench_now_ns(), t0, t1;
@@ -263,7 +230,7 @@ static long measure(int fd, const struct opts *o, uint64_t *lat)
 	if (!out || loop_init(&l, fd, o))
 		goto out;
 	memset(out, 0xa5, o->size);
-	for (i = 0, n = 0; n < o->rounds; i++) {
+	for (i = 0, n = 0; n < o->n; i++) {
 		memcpy(out, &i, o->size < (long)sizeof(i) ? o->size : (long)sizeof(i));
 		t0 = bench_now_ns();
 		if (loop_send(&l, out) || loop_recv(&l) != 1) {
@@ -280,7 +247,7 @@ static long measure(int fd, const struct opts *o, uint64_t *lat)
 			lat[n++] = t1 - t0;
 		if (n > 0 && t1 - start > limit) {
 			fprintf(stderr, "epollpp: time limit reached after %ld of %ld rounds\n",
-				n, o->rounds);
+				n, o->n);
 			break;
 		}
 	}
@@ -289,7 +256,7 @@ out:
 	return n;
 }
 
-static void report(const struct opts *o, uint64_t *lat, long n, int accel)
+static void report(const struct bench_opts *o, uint64_t *lat, long n, int accel)
 {
 	double sum = 0;
 	long i;
@@ -298,13 +265,13 @@ static void report(const struct opts *o, uint64_t *lat, long n, int accel)
 		sum += lat[i];
 	qsort(lat, n, sizeof(*lat), cmp_u64);
 	printf("epollpp type=%s addr=%s size=%ld cpus=%s rounds=%ld p50_us=%.2f p99_us=%.2f mean_us=%.2f accel=%d\n",
-	       bench_type_name(o->type), bench_addr_name(o->addr), o->size, pin_name(o), n,
+	       bench_type_name(o->type), bench_addr_name(o->addr), o->size, pin_name(), n,
 	       pct_us(lat, n, 50), pct_us(lat, n, 99), sum / n / 1000.0, accel);
 }
 
 int main(int argc, char **argv)
 {
-	struct opts o;
+	struct bench_opts o;
 	uint64_t *lat;
 	int sv[2], listener, cpu[2], pinned = 0, accel;
 	pid_t pid;
@@ -313,16 +280,16 @@ int main(int argc, char **argv)
 	parse_opts(argc, argv, &o);
 	/* A dead peer must show up as an error from write, not kill us silently. */
 	signal(SIGPIPE, SIG_IGN);
-	lat = calloc(o.rounds, sizeof(*lat));
+	lat = calloc(o.n, sizeof(*lat));
 	if (!lat) {
 		perror("calloc");
 		return 1;
 	}
-	if (o.pin == PIN_APART) {
+	if (pin == PIN_APART) {
 		pinned = bench_pick_cpus(o.cpus, cpu) == 0;
 		if (!pinned)
 			fprintf(stderr, "warning: no two distinct CPUs to pin to, running unpinned\n");
-	} else if (o.pin == PIN_SAME) {
+	} else if (pin == PIN_SAME) {
 		cpu_set_t set;
 		int i;
 
@@ -331,25 +298,9 @@ int main(int argc, char **argv)
 			;
 		cpu[0] = cpu[1] = i;
 	}
-	if (bench_make_pair(o.addr, o.type, o.size, sv, &listener))
+	pid = bench_start_peer(&o, pinned ? cpu : NULL, sv, &listener, echo);
+	if (pid < 0)
 		return 1;
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0) {
-		perror("fork");
-		return 1;
-	}
-	if (pid == 0) {
-		close(sv[0]);
-		if (listener >= 0)
-			close(listener);
-		if (pinned)
-			bench_pin(cpu[1]);
-		exit(echo(sv[1], &o));
-	}
-	close(sv[1]);
-	if (pinned)
-		bench_pin(cpu[0]);
 	n = measure(sv[0], &o, lat);
 	accel = bench_accelerated(sv[0]);
 	if (bench_send_end(sv[0], o.type))

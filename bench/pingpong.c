@@ -3,16 +3,6 @@
 #include <signal.h>
 #include "bench.h"
 
-struct opts {
-	int type;
-	int addr;
-	long size;
-	long rounds;
-	long warmup;
-	double limit_s;
-	const char *cpus;
-};
-
 static void usage(const char *prog)
 {
 	fprintf(stderr,
@@ -30,40 +20,15 @@ static void usage(const char *prog)
 	exit(2);
 }
 
-static void parse_opts(int argc, char **argv, struct opts *o)
+static void parse_opts(int argc, char **argv, struct bench_opts *o)
 {
 	int c;
 
-	*o = (struct opts){ SOCK_STREAM, BENCH_ADDR_PAIR, 64, 100000, 1000, 10.0, NULL };
-	while ((c = getopt(argc, argv, "t:a:s:n:w:T:c:h")) != -1) {
-		switch (c) {
-		case 't':
-			o->type = bench_parse_type(optarg);
-			break;
-		case 'a':
-			o->addr = bench_parse_addr(optarg);
-			break;
-		case 's':
-			o->size = bench_parse_size(optarg, 1, 1 << 20);
-			break;
-		case 'n':
-			o->rounds = bench_parse_size(optarg, 1, 100000000);
-			break;
-		case 'w':
-			o->warmup = bench_parse_size(optarg, 0, 100000000);
-			break;
-		case 'T':
-			o->limit_s = bench_parse_seconds(optarg);
-			break;
-		case 'c':
-			o->cpus = optarg;
-			break;
-		default:
+	*o = (struct bench_opts){ SOCK_STREAM, BENCH_ADDR_PAIR, 64, 100000, 1000, 10.0, NULL };
+	while ((c = getopt(argc, argv, BENCH_OPTSTRING)) != -1)
+		if (!bench_common_opt(c, optarg, o))
 			usage(argv[0]);
-		}
-	}
-	if (optind != argc || o->type < 0 || o->addr < 0 || o->size < 0 ||
-	    o->rounds < 0 || o->warmup < 0 || o->limit_s < 0)
+	if (bench_opts_bad(o, argc))
 		usage(argv[0]);
 }
 
@@ -108,7 +73,7 @@ static int send_msg(int fd, const char *buf, long size)
 }
 
 /* The echo side: sends every message back until the measuring side says stop. */
-static int echo(int fd, const struct opts *o)
+static int echo(int fd, const struct bench_opts *o)
 {
 	char *buf = malloc(o->size + 1);
 	int r;
@@ -144,7 +109,7 @@ static double pct_us(const uint64_t *v, long n, long pct)
  * transport returning stale or foreign bytes fails loudly instead of
  * producing a fast, meaningless number. Returns the rounds measured, -1 on error.
  */
-static long measure(int fd, const struct opts *o, uint64_t *lat)
+static long measure(int fd, const struct bench_opts *o, uint64_t *lat)
 {
 	char *out = malloc(o->size), *in = malloc(o->size + 1);
 	uint64_t start = bench_now_ns(), t0, t1;
@@ -154,7 +119,7 @@ static long measure(int fd, const struct opts *o, uint64_t *lat)
 	if (!out || !in)
 		goto out;
 	memset(out, 0xa5, o->size);
-	for (i = 0, n = 0; n < o->rounds; i++) {
+	for (i = 0, n = 0; n < o->n; i++) {
 		memcpy(out, &i, o->size < (long)sizeof(i) ? o->size : (long)sizeof(i));
 		t0 = bench_now_ns();
 		if (send_msg(fd, out, o->size) || recv_msg(fd, o->type, in, o->size) != 1) {
@@ -171,7 +136,7 @@ static long measure(int fd, const struct opts *o, uint64_t *lat)
 			lat[n++] = t1 - t0;
 		if (n > 0 && t1 - start > limit) {
 			fprintf(stderr, "pingpong: time limit reached after %ld of %ld rounds\n",
-				n, o->rounds);
+				n, o->n);
 			break;
 		}
 	}
@@ -181,7 +146,7 @@ out:
 	return n;
 }
 
-static void report(const struct opts *o, uint64_t *lat, long n, int accel)
+static void report(const struct bench_opts *o, uint64_t *lat, long n, int accel)
 {
 	double sum = 0;
 	long i;
@@ -196,7 +161,7 @@ static void report(const struct opts *o, uint64_t *lat, long n, int accel)
 
 int main(int argc, char **argv)
 {
-	struct opts o;
+	struct bench_opts o;
 	uint64_t *lat;
 	int sv[2], listener, cpu[2], pinned, accel;
 	pid_t pid;
@@ -205,7 +170,7 @@ int main(int argc, char **argv)
 	parse_opts(argc, argv, &o);
 	/* A dead peer must show up as an error from write, not kill us silently. */
 	signal(SIGPIPE, SIG_IGN);
-	lat = calloc(o.rounds, sizeof(*lat));
+	lat = calloc(o.n, sizeof(*lat));
 	if (!lat) {
 		perror("calloc");
 		return 1;
@@ -213,25 +178,9 @@ int main(int argc, char **argv)
 	pinned = bench_pick_cpus(o.cpus, cpu) == 0;
 	if (!pinned)
 		fprintf(stderr, "warning: no two distinct CPUs to pin to, running unpinned\n");
-	if (bench_make_pair(o.addr, o.type, o.size, sv, &listener))
+	pid = bench_start_peer(&o, pinned ? cpu : NULL, sv, &listener, echo);
+	if (pid < 0)
 		return 1;
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0) {
-		perror("fork");
-		return 1;
-	}
-	if (pid == 0) {
-		close(sv[0]);
-		if (listener >= 0)
-			close(listener);
-		if (pinned)
-			bench_pin(cpu[1]);
-		exit(echo(sv[1], &o));
-	}
-	close(sv[1]);
-	if (pinned)
-		bench_pin(cpu[0]);
 	n = measure(sv[0], &o, lat);
 	accel = bench_accelerated(sv[0]);
 	if (bench_send_end(sv[0], o.type))

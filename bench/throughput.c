@@ -13,16 +13,6 @@
 #define PER_MSG_S	2.0e-6
 #define BYTES_PER_S	4.0e9
 
-struct opts {
-	int type;
-	int addr;
-	long size;
-	long msgs;
-	long warmup;
-	double limit_s;
-	const char *cpus;
-};
-
 static void usage(const char *prog)
 {
 	fprintf(stderr,
@@ -47,47 +37,22 @@ static long default_msgs(long size)
 	return n < 16 ? 16 : n;
 }
 
-static void parse_opts(int argc, char **argv, struct opts *o)
+static void parse_opts(int argc, char **argv, struct bench_opts *o)
 {
 	int c;
 
-	*o = (struct opts){ SOCK_STREAM, BENCH_ADDR_PAIR, 64, 0, -1, 10.0, NULL };
-	while ((c = getopt(argc, argv, "t:a:s:n:w:T:c:h")) != -1) {
-		switch (c) {
-		case 't':
-			o->type = bench_parse_type(optarg);
-			break;
-		case 'a':
-			o->addr = bench_parse_addr(optarg);
-			break;
-		case 's':
-			o->size = bench_parse_size(optarg, 1, 1 << 20);
-			break;
-		case 'n':
-			o->msgs = bench_parse_size(optarg, 1, 1000000000);
-			break;
-		case 'w':
-			o->warmup = bench_parse_size(optarg, 0, 1000000000);
-			break;
-		case 'T':
-			o->limit_s = bench_parse_seconds(optarg);
-			break;
-		case 'c':
-			o->cpus = optarg;
-			break;
-		default:
+	*o = (struct bench_opts){ SOCK_STREAM, BENCH_ADDR_PAIR, 64, 0, -1, 10.0, NULL };
+	while ((c = getopt(argc, argv, BENCH_OPTSTRING)) != -1)
+		if (!bench_common_opt(c, optarg, o))
 			usage(argv[0]);
-		}
-	}
-	if (optind != argc || o->type < 0 || o->addr < 0 || o->size < 0 ||
-	    o->msgs < 0 || o->limit_s < 0)
+	if (bench_opts_bad(o, argc))
 		usage(argv[0]);
-	if (!o->msgs)
-		o->msgs = default_msgs(o->size);
+	if (!o->n)
+		o->n = default_msgs(o->size);
 	/* Enough to fault in buffers and settle spinning; a huge -n needs no more. */
 	if (o->warmup < 0)
-		o->warmup = (o->msgs < default_msgs(o->size) ?
-			     o->msgs : default_msgs(o->size)) / 20;
+		o->warmup = (o->n < default_msgs(o->size) ?
+			     o->n : default_msgs(o->size)) / 20;
 }
 
 /*
@@ -95,7 +60,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
  * then the timed messages. Checking the clock costs about as much as a
  * small send through shared memory, so small messages check it every 64.
  */
-static int writer(int fd, const struct opts *o)
+static int writer(int fd, const struct bench_opts *o)
 {
 	char *buf = malloc(o->size), go;
 	long i, mask = o->size >= 4096 ? 0 : 63;
@@ -113,12 +78,12 @@ static int writer(int fd, const struct opts *o)
 		return 1;
 	}
 	start = bench_now_ns();
-	for (i = 0; i < o->msgs; i++) {
+	for (i = 0; i < o->n; i++) {
 		if (bench_write_full(fd, buf, o->size) < 0)
 			goto err;
 		if (!(i & mask) && bench_now_ns() - start > limit) {
 			fprintf(stderr, "throughput: time limit reached after %ld of %ld messages\n",
-				i + 1, o->msgs);
+				i + 1, o->n);
 			break;
 		}
 	}
@@ -136,7 +101,7 @@ err:
  * Receives messages until @msgs have arrived or the writer ends early.
  * Returns the messages received, -1 on error.
  */
-static long drain(int fd, const struct opts *o, char *buf, size_t bufsize, long msgs)
+static long drain(int fd, const struct bench_opts *o, char *buf, size_t bufsize, long msgs)
 {
 	uint64_t want = (uint64_t)msgs * o->size, got = 0;
 	long n = 0;
@@ -172,7 +137,7 @@ static long drain(int fd, const struct opts *o, char *buf, size_t bufsize, long 
 }
 
 /* The receiving side, which owns the clock: it starts it and sees the last byte. */
-static int reader(int fd, const struct opts *o)
+static int reader(int fd, const struct bench_opts *o)
 {
 	size_t bufsize = o->type == SOCK_STREAM ?
 		(o->size > 65536 ? o->size : 65536) : o->size + 1;
@@ -198,7 +163,7 @@ static int reader(int fd, const struct opts *o)
 		free(buf);
 		return -1;
 	}
-	n = drain(fd, o, buf, bufsize, o->msgs);
+	n = drain(fd, o, buf, bufsize, o->n);
 	t1 = bench_now_ns();
 	free(buf);
 	if (n <= 0)
@@ -212,7 +177,7 @@ static int reader(int fd, const struct opts *o)
 
 int main(int argc, char **argv)
 {
-	struct opts o;
+	struct bench_opts o;
 	int sv[2], listener, cpu[2], pinned, ret;
 	pid_t pid;
 
@@ -222,25 +187,9 @@ int main(int argc, char **argv)
 	pinned = bench_pick_cpus(o.cpus, cpu) == 0;
 	if (!pinned)
 		fprintf(stderr, "warning: no two distinct CPUs to pin to, running unpinned\n");
-	if (bench_make_pair(o.addr, o.type, o.size, sv, &listener))
+	pid = bench_start_peer(&o, pinned ? cpu : NULL, sv, &listener, writer);
+	if (pid < 0)
 		return 1;
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0) {
-		perror("fork");
-		return 1;
-	}
-	if (pid == 0) {
-		close(sv[0]);
-		if (listener >= 0)
-			close(listener);
-		if (pinned)
-			bench_pin(cpu[1]);
-		exit(writer(sv[1], &o));
-	}
-	close(sv[1]);
-	if (pinned)
-		bench_pin(cpu[0]);
 	ret = reader(sv[0], &o);
 	/* Closing unblocks a writer stuck on a full buffer after a reader error. */
 	close(sv[0]);
