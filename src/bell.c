@@ -69,12 +69,15 @@ static unsigned bells_wanted(struct udsx_chan *ch, int d, uint64_t c)
 
 /* Wait (briefly) until no reader sleeps in a consuming recv, so that the
  * caller may read the kernel queue itself. The sleeper is always woken
- * first: by a doorbell, or by the revert that closed the ring. */
+ * first: by a doorbell, or by the revert that closed the ring. The bound
+ * (10 ms) is for a mark that outlived its thread under a tid that is
+ * still in use (an exec that replaced the sleeping main thread's image
+ * with one that does not re-attach). */
 void udsx_bell_wait_sleeper(struct udsx_chan *ch, int d)
 {
-	int i;
+	uint64_t until = udsx_now_ns() + 10000000ull;
 
-	for (i = 0; i < 100000 && sleeper_owns(ch, d); i++)
+	while (sleeper_owns(ch, d) && udsx_now_ns() < until)
 		sched_yield();
 }
 
