@@ -870,6 +870,8 @@ ssize_t udsx_recv(int fd, struct udsx_end *e, struct udsx_io *io)
 				if (!peek && consumer && done < io->len &&
 				    (nrec > 1 || udsx_ring_tail(ch, d) != tail0 || bell_pending(ch, d)))
 					done = stream_linger(e, io, done);
+				else if (!peek && consumer && udsx_ring_empty(ch, d) && bell_pending(ch, d))
+					udsx_spin_ns(has_data, &w, LINGER_NS, LINGER_POLL_NS);	/* as below */
 			} else {
 				got = record_take(e, io, peek);
 				/* the next record, if it comes at once, keeps the
