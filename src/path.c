@@ -647,31 +647,28 @@ static bool bell_pending(struct udsx_chan *ch, int d)
  * record), records arriving while it copies, or a doorbell standing (the
  * writer published while no read was in progress), has a writer that is
  * streaming: it keeps taking, for as long as records keep coming within
- * LINGER_NS of each other and the caller's buffer has room. This is only a
- * later look: the kernel's reader, too, takes every skb that arrives while
- * it copies, and a reader that is slow to run would see the same. What it
- * buys is the doorbell: a read that returns with the ring empty makes the
- * writer's next record ring one (a send here, a recv later), so without it
- * one read per few small records cost two system calls. A lone record (a
- * request, a ping, taken by a reader already waiting for it) starts no
- * wait, and neither does anything a reader reads after it has itself sent
- * on the connection since its last read (it answers requests: its peer
- * waits for the answer, not streams). DGRAM and SEQPACKET reads return one record each, so they only
- * wait (the same way) for the next record before retiring a doorbell.
- * Caller holds rlock. The wait polls only
- * `tail`, every LINGER_POLL_NS, so the writer keeps its lines to itself
- * in between and publishes several records per cache-line transfer.
+ * LINGER_NS of each other and the caller's buffer has room, LINGER_TOTAL_NS
+ * at most. This is only a later look: the kernel's reader, too, takes every
+ * skb that arrives while it copies, and a reader that is slow to run would
+ * see the same. What it buys is the doorbell: a read that returns with the
+ * ring empty makes the writer's next record ring one (a send here, a recv
+ * later), so without it one read per few small records cost two system
+ * calls. A lone record (a request, a ping, taken by a reader already
+ * waiting for it) starts no wait, and neither does a read by a reader that
+ * has itself sent on the connection since its last read: it answers
+ * requests, and its peer waits for the answer rather than streams. Reads
+ * that cannot take more (DGRAM and SEQPACKET take one record, a full
+ * STREAM buffer) only wait, the same way, for the next record before they
+ * retire a standing doorbell. The wait polls only `tail`, every
+ * LINGER_POLL_NS, so the writer keeps its lines to itself in between and
+ * publishes several records per cache-line transfer. Caller holds rlock.
  */
-#ifndef LINGER_NS
-#define LINGER_NS 2000
-#endif
-#ifndef LINGER_POLL_NS
-#define LINGER_POLL_NS 500
-#endif
+#define LINGER_NS	2000
+#define LINGER_POLL_NS	500
 /* A read with a large buffer and a writer that trickles would otherwise
- * linger until the buffer is full: the kernel's reader returns what is
- * there, so this one returns after at most this long as well. */
-#define LINGER_TOTAL_NS 20000
+ * linger until the buffer is full; the kernel's reader returns what is
+ * there. */
+#define LINGER_TOTAL_NS	20000
 
 static size_t stream_linger(struct udsx_end *e, struct udsx_io *io, size_t done)
 {
@@ -862,7 +859,6 @@ ssize_t udsx_recv(int fd, struct udsx_end *e, struct udsx_io *io)
 			}
 			if (stream) {
 				uint64_t tail0 = udsx_ring_tail(ch, d);
-
 				unsigned nrec = 0;
 
 				got = stream_take(e, io, done, peek, &nrec);
@@ -870,16 +866,13 @@ ssize_t udsx_recv(int fd, struct udsx_end *e, struct udsx_io *io)
 				if (!peek && consumer && done < io->len &&
 				    (nrec > 1 || udsx_ring_tail(ch, d) != tail0 || bell_pending(ch, d)))
 					done = stream_linger(e, io, done);
-				else if (!peek && consumer && udsx_ring_empty(ch, d) && bell_pending(ch, d))
-					udsx_spin_ns(has_data, &w, LINGER_NS, LINGER_POLL_NS);	/* as below */
 			} else {
 				got = record_take(e, io, peek);
-				/* the next record, if it comes at once, keeps the
-				 * doorbell standing (stream_linger) */
-				if (!peek && consumer && got >= 0 && udsx_ring_empty(ch, d) &&
-				    bell_pending(ch, d))
-					udsx_spin_ns(has_data, &w, LINGER_NS, LINGER_POLL_NS);
 			}
+			/* a read that can take no more waits for the next record,
+			 * which keeps the doorbell standing (stream_linger) */
+			if (!peek && consumer && got >= 0 && udsx_ring_empty(ch, d) && bell_pending(ch, d))
+				udsx_spin_ns(has_data, &w, LINGER_NS, LINGER_POLL_NS);
 			if (claimed) {
 				udsx_claim_drop(ch, d);
 				claimed = false;
