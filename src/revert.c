@@ -345,18 +345,34 @@ static bool unregister(struct udsx_endstate *es)
  * kernel: put both directions on the kernel path first, so the peer's sends
  * get the kernel's EPIPE/ECONNREFUSED and its reads drain then see EOF.
  */
+/*
+ * Releases by two processes at once (a parent closing its copy while the
+ * child exits) each saw the other still holding the end, and neither put it
+ * back on the kernel path: the survivor's sends then went into a ring nobody
+ * reads instead of failing with EPIPE. One release at a time, so the last
+ * sees the others gone from the list.
+ */
+static void release(int fd, struct udsx_end *e)
+{
+	_Atomic uint32_t *l = &e->ch->h->end[e->side].rel_lock;
+	bool locked = udsx_lock(l) == 0;
+
+	if (unregister(&e->ch->h->end[e->side]) && udsx_end_active(e))
+		close_end(fd, e);
+	if (locked)
+		udsx_unlock(l);
+}
+
 void udsx_end_released(int fd, struct udsx_end *e)
 {
 	if (atomic_load(&e->ch->side_refs[e->side]) > 1)
 		return;
-	if (unregister(&e->ch->h->end[e->side]) && udsx_end_active(e))
-		close_end(fd, e);
+	release(fd, e);
 }
 
 static void release_cb(int fd, struct udsx_end *e, void *arg)
 {
-	if (unregister(&e->ch->h->end[e->side]) && udsx_end_active(e))
-		close_end(fd, e);
+	release(fd, e);
 }
 
 /* The process is exiting: every end it holds is released. */

@@ -46,7 +46,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
-#define UDSX_MAGIC	0x7564737800000004ull	/* "udsx", layout 4 */
+#define UDSX_MAGIC	0x7564737800000005ull	/* "udsx", layout 5 */
 #define UDSX_LINE	64
 
 /* ctl word: [63] closed, [62] a reader sleeps consuming (rsleep), [61..32]
@@ -127,9 +127,10 @@ struct udsx_endstate {
 	char pad[UDSX_LINE - 64];
 	/* set once when the end joins the channel (before its table entry) */
 	_Atomic uint32_t joined;
+	_Atomic uint32_t rel_lock;	/* processes releasing this end, one at a time */
 	uint32_t addr_len;		/* this end's own address (what a reader's */
 	char addr[110];			/* msg_name shows); 0: unnamed. Untrusted. */
-	char pad_a[2 * UDSX_LINE - 118];
+	char pad_a[2 * UDSX_LINE - 122];
 };
 
 struct udsx_hdr {
