@@ -148,6 +148,8 @@ SIZES="1 64 1024 4096 65536 262144 1048576"
 for s in $SIZES; do
 	run_case "throughput-stream-$s" udsx "$TP" -t stream -s "$s" "${TP_ARGS[@]}"
 done
+# a reader that takes one message per read, as a message parser would
+run_case throughput-stream-64-r64 udsx "$TP" -t stream -s 64 -r 64 "${TP_ARGS[@]}"
 run_case throughput-seqpacket-64 udsx "$TP" -t seqpacket -s 64 "${TP_ARGS[@]}"
 
 # Connections made by connect()/accept(): the same transfers over a pathname
@@ -202,6 +204,7 @@ human() { # bytes -> "64 B", "4 KiB", "1 MiB"
 		row "throughput stream $(human "$s")" "throughput-stream-$s" msg_per_s msg/s
 		row "throughput stream $(human "$s")" "throughput-stream-$s" gb_per_s GB/s
 	done
+	row "throughput stream 64 B, 64 B reads" throughput-stream-64-r64 msg_per_s msg/s
 	row "throughput seqpacket 64 B" throughput-seqpacket-64 msg_per_s msg/s
 	row "throughput seqpacket 64 B" throughput-seqpacket-64 gb_per_s GB/s
 	for a in path abstract; do

@@ -17,7 +17,7 @@ static void usage(const char *prog)
 {
 	fprintf(stderr,
 		"usage: %s [-t stream|seqpacket|dgram] [-a pair|path|abstract] [-s SIZE]\n"
-		"          [-n MSGS] [-w WARMUP] [-T SECONDS] [-c CPU,CPU]\n"
+		"          [-n MSGS] [-w WARMUP] [-T SECONDS] [-c CPU,CPU] [-r BYTES]\n"
 		"  -a  how the pair is made: socketpair(), or connect()/accept() on a\n"
 		"      pathname or abstract address (DGRAM: two bound sockets connected\n"
 		"      to each other); default pair\n"
@@ -25,7 +25,9 @@ static void usage(const char *prog)
 		"  -n  messages to send (default: about %.1f s worth on the kernel)\n"
 		"  -w  messages sent and drained before timing (default: n/20, capped)\n"
 		"  -T  the writer stops early after this many seconds (default 10)\n"
-		"  -c  the two CPUs to pin the reader and writer to\n",
+		"  -c  the two CPUs to pin the reader and writer to\n"
+		"  -r  STREAM: bytes the reader asks for per read (default: the larger of\n"
+		"      SIZE and 64k; -r SIZE reads one message at a time)\n",
 		prog, TARGET_S);
 	exit(2);
 }
@@ -37,14 +39,23 @@ static long default_msgs(long size)
 	return n < 16 ? 16 : n;
 }
 
+/* -r: the STREAM reader's read size, 0 = the default */
+static long read_size;
+
 static void parse_opts(int argc, char **argv, struct bench_opts *o)
 {
 	int c;
 
 	*o = (struct bench_opts){ SOCK_STREAM, BENCH_ADDR_PAIR, 64, 0, -1, 10.0, NULL };
-	while ((c = getopt(argc, argv, BENCH_OPTSTRING)) != -1)
-		if (!bench_common_opt(c, optarg, o))
+	while ((c = getopt(argc, argv, BENCH_OPTSTRING "r:")) != -1) {
+		if (c == 'r') {
+			read_size = bench_parse_size(optarg, 1, 1 << 24);
+			if (read_size < 0)
+				usage(argv[0]);
+		} else if (!bench_common_opt(c, optarg, o)) {
 			usage(argv[0]);
+		}
+	}
 	if (bench_opts_bad(o, argc))
 		usage(argv[0]);
 	if (!o->n)
@@ -139,8 +150,8 @@ static long drain(int fd, const struct bench_opts *o, char *buf, size_t bufsize,
 /* The receiving side, which owns the clock: it starts it and sees the last byte. */
 static int reader(int fd, const struct bench_opts *o)
 {
-	size_t bufsize = o->type == SOCK_STREAM ?
-		(o->size > 65536 ? o->size : 65536) : o->size + 1;
+	size_t bufsize = o->type != SOCK_STREAM ? (size_t)o->size + 1 :
+			 read_size ? (size_t)read_size : o->size > 65536 ? (size_t)o->size : 65536;
 	char *buf = malloc(bufsize);
 	uint64_t t0, t1;
 	double secs;
