@@ -27,7 +27,7 @@
  * A reader asleep in a consuming recv (path.c, consume_sleep) retires the
  * doorbell that wakes it; nobody else may take a byte from under it. Its
  * mark is cleared here if it died asleep (killed, or a thread gone in an
- * exec). Our own mark means a signal handler interrupted our own sleep:
+ * exec: inherit.c clears the tid of a main thread whose tid lives on). Our own mark means a signal handler interrupted our own sleep:
  * that frame is frozen until we return, so we may retire doorbells, and
  * its recv, restarted, accounts for whatever it gets then.
  */
@@ -43,7 +43,7 @@ static bool sleeper_owns(struct udsx_chan *ch, int d)
 	t = atomic_load(&ch->h->dir[d].rsleep);
 	if (t == udsx_tid())
 		return false;
-	if (t && kill((pid_t)t, 0) < 0 && errno == ESRCH) {
+	if (!t || (kill((pid_t)t, 0) < 0 && errno == ESRCH)) {
 		while ((c & CTL_SLEEPER) && !atomic_compare_exchange_weak(ctl, &c, c & ~CTL_SLEEPER))
 			;
 		errno = e;
@@ -82,6 +82,24 @@ void udsx_bell_wait_sleeper(struct udsx_chan *ch, int d)
 }
 
 /*
+ * Send `n` doorbells (1 or 2) that the caller has just counted in `sent`.
+ * Those the kernel does not take are counted back, so nobody waits for
+ * them. Returns how many went, or -errno if none did.
+ */
+static int send_counted(int fd, struct udsx_chan *ch, int d, unsigned n)
+{
+	ssize_t r = udsx_real.send(fd, "BB", n, MSG_DONTWAIT | MSG_NOSIGNAL);
+	int e = errno;
+
+	if (r != (ssize_t)n)
+		atomic_fetch_sub(&ch->h->dir[d].ctl, (uint64_t)(n - (r > 0 ? r : 0)) << 16);
+	atomic_fetch_add_explicit(&ch->h->dir[d].bells_done, n, memory_order_release);
+	if (r < 0)
+		udsx_dbg("doorbell send failed: errno %d", e);
+	return r < 0 ? -e : (int)r;
+}
+
+/*
  * Writer side of a revert, holding wlock, after CTL_CLOSED: a reader asleep
  * in a consuming recv gets a doorbell of its own ahead of the kernel data
  * that follows, so it wakes on a byte that is not data.
@@ -94,11 +112,9 @@ void udsx_bell_wake_sleeper(int fd, struct udsx_chan *ch, int d)
 	if (!(c & CTL_SLEEPER))
 		return;
 	do {
-		nc = (c & ~0xffff0000ull) | ((uint64_t)((CTL_SENT(c) + 1) & 0xffff) << 16);
+		nc = CTL_ADD_SENT(c, 1);
 	} while (!atomic_compare_exchange_weak(ctl, &c, nc));
-	if (udsx_real.send(fd, "B", 1, MSG_DONTWAIT | MSG_NOSIGNAL) != 1)
-		atomic_fetch_sub(ctl, 1ull << 16);
-	atomic_fetch_add_explicit(&ch->h->dir[d].bells_done, 1, memory_order_release);
+	send_counted(fd, ch, d, 1);
 }
 
 void udsx_claim_set(struct udsx_chan *ch, int d, uint32_t n)
@@ -133,7 +149,7 @@ int udsx_bell_notify(int fd, struct udsx_chan *ch, int d, uint32_t n)
 	_Atomic uint64_t *ctl = &ch->h->dir[d].ctl;
 	uint64_t c = atomic_load(ctl), nc;
 	unsigned k, want, ring;
-	ssize_t r;
+	int r;
 
 	do {
 		if (c & CTL_CLOSED)
@@ -159,27 +175,16 @@ int udsx_bell_notify(int fd, struct udsx_chan *ch, int d, uint32_t n)
 			ring = 0;
 		} else {
 			ring = want - k;
-			nc = c & ~(CTL_CLAIM_MASK << CTL_CLAIM_SHIFT);
-			nc = (nc & ~0xffff0000ull) | ((uint64_t)((CTL_SENT(c) + ring) & 0xffff) << 16);
+			nc = CTL_ADD_SENT(c & ~(CTL_CLAIM_MASK << CTL_CLAIM_SHIFT), ring);
 		}
 	} while (!atomic_compare_exchange_weak(ctl, &c, nc));
 	if (!ring)
 		return 0;
 	/* one send: on STREAM two doorbells are two bytes of one segment,
 	 * and a record type rings a second only for a second sleeper */
-	r = udsx_real.send(fd, "BB", ring, MSG_DONTWAIT | MSG_NOSIGNAL);
-	if (r == (ssize_t)ring) {
-		atomic_fetch_add_explicit(&ch->h->dir[d].bells_done, ring, memory_order_release);
-	} else {
-		int e = errno;
-
-		/* not sent: take them back so nobody waits for them */
-		atomic_fetch_sub(ctl, (uint64_t)(ring - (r > 0 ? r : 0)) << 16);
-		atomic_fetch_add_explicit(&ch->h->dir[d].bells_done, ring, memory_order_release);
-		udsx_dbg("doorbell send failed: errno %d", r < 0 ? e : 0);
-		if (r < 0 && (e == EPIPE || e == ECONNREFUSED || e == ECONNRESET || e == ENOTCONN))
-			return -e;
-	}
+	r = send_counted(fd, ch, d, ring);
+	if (r == -EPIPE || r == -ECONNREFUSED || r == -ECONNRESET || r == -ENOTCONN)
+		return r;
 	return 0;
 }
 
@@ -269,7 +274,7 @@ int udsx_bell_eat(int fd, struct udsx_chan *ch, int d)
 	if (!(nc & CTL_CLOSED) && !udsx_ring_empty(ch, d)) {
 		c = nc;
 		do {
-			nc = (c & ~0xffffull) | ((CTL_EATEN(c) - 1) & 0xffff);
+			nc = CTL_ADD_EATEN(c, -1);
 		} while (!atomic_compare_exchange_weak(ctl, &c, nc));
 		k--;
 	}
@@ -305,15 +310,9 @@ int udsx_bell_topup(int fd, struct udsx_chan *ch, int d, unsigned want)
 		/* (a reader asleep consuming will take one of them) */
 		if ((c & CTL_CLOSED) || CTL_OUTSTANDING(c) >= want + !!(c & CTL_SLEEPER))
 			return 0;
-		nc = (c & ~0xffff0000ull) | ((uint64_t)((CTL_SENT(c) + 1) & 0xffff) << 16);
+		nc = CTL_ADD_SENT(c, 1);
 	} while (!atomic_compare_exchange_weak(ctl, &c, nc));
-	if (udsx_real.send(fd, "B", 1, MSG_DONTWAIT | MSG_NOSIGNAL) != 1) {
-		atomic_fetch_sub(ctl, 1ull << 16);
-		atomic_fetch_add_explicit(&ch->h->dir[d].bells_done, 1, memory_order_release);
-		return 0;
-	}
-	atomic_fetch_add_explicit(&ch->h->dir[d].bells_done, 1, memory_order_release);
-	return 1;
+	return send_counted(fd, ch, d, 1) == 1;
 }
 
 /* Reader, holding rlock: retire one doorbell if more than `keep` are
@@ -328,14 +327,14 @@ void udsx_bell_eat_one(int fd, struct udsx_chan *ch, int d, unsigned keep)
 	do {
 		if (CTL_OUTSTANDING(c) <= keep)
 			return;
-		nc = (c & ~0xffffull) | ((CTL_EATEN(c) + 1) & 0xffff);
+		nc = CTL_ADD_EATEN(c, 1);
 	} while (!atomic_compare_exchange_weak(ctl, &c, nc));
 	/* As in udsx_bell_eat: a record published since the caller looked at
 	 * the ring may rely on the doorbell we just counted; then it stays. */
 	if (!CTL_OUTSTANDING(nc) && !(nc & CTL_CLOSED) && !udsx_ring_empty(ch, d)) {
 		c = nc;
 		do {
-			nc = (c & ~0xffffull) | ((CTL_EATEN(c) - 1) & 0xffff);
+			nc = CTL_ADD_EATEN(c, -1);
 		} while (!atomic_compare_exchange_weak(ctl, &c, nc));
 		return;
 	}

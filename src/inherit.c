@@ -166,8 +166,8 @@ static void attach_end(int fd, struct udsx_chan *ch, int side)
 	}
 	{
 		/* A thread of the old image asleep in a consuming recv is gone;
-		 * if it was the main thread, its tid is now ours and looks alive
-		 * (bell.c would wait on it for ever). */
+		 * if it was the main thread, its tid is now ours and looks alive.
+		 * A sleeper mark without a tid is stale (bell.c clears it). */
 		uint32_t me = (uint32_t)getpid();
 
 		atomic_compare_exchange_strong(&ch->h->dir[1 - side].rsleep, &me, 0);

@@ -93,13 +93,6 @@ static int noffers;
 static int pending[PENDING_MAX];
 static int npending;
 
-static int64_t now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
-}
 
 static socklen_t side_name(struct sockaddr_un *a, int pid)
 {
@@ -227,7 +220,7 @@ void udsx_cand_add(int fd, int type, int role)
 	}
 	c->type = type;
 	c->role = role;
-	c->born = now_ns();
+	c->born = (int64_t)udsx_now_ns();
 	c->side_sock = dside;
 	old = atomic_exchange(&cands[fd], c);
 	cand_free(old);
@@ -660,7 +653,7 @@ static bool sole_holder(int fd, struct udsx_cand *c)
 {
 	struct stat st;
 	int budget = 64, i;
-	int64_t t = now_ns();
+	int64_t t = (int64_t)udsx_now_ns();
 
 	if (t < c->next_look)
 		return false;
@@ -734,7 +727,7 @@ bool udsx_cand_step(int fd, struct udsx_end *e)
 	} else if (c->role == 2) {
 		r = dgram_step(fd, c);
 		st = r == 0 ? C_JOINED : r < 0 ? C_PLAIN : C_NEW;
-		if (r > 0 && ++c->checks > 64 && now_ns() - c->born > 2000000)
+		if (r > 0 && ++c->checks > 64 && (int64_t)udsx_now_ns() - c->born > 2000000)
 			st = C_PLAIN;
 	} else if (++c->checks < UDSX_OFFER_AFTER) {
 		/* no offer can be there before the server's 4th data call,
@@ -744,7 +737,7 @@ bool udsx_cand_step(int fd, struct udsx_end *e)
 	} else {
 		r = client_step(fd, c);
 		st = r == 0 ? C_JOINED : C_NEW;
-		if (r && c->checks > 64 && now_ns() - c->born > 2000000)
+		if (r && c->checks > 64 && (int64_t)udsx_now_ns() - c->born > 2000000)
 			st = C_PLAIN;	/* a plain server */
 	}
 	if (st == C_NEW) {

@@ -522,7 +522,8 @@ static int kernel_look(int fd, bool block)
 	return r ? 1 : 0;
 }
 
-/* Copy from the ring into io. Caller holds rlock. */
+/* Copy from the ring into io, counting whole records taken in *nrec (if
+ * not NULL). Caller holds rlock. */
 static ssize_t stream_take(struct udsx_end *e, struct udsx_io *io, size_t done, bool peek,
 			   unsigned *nrec)
 {
@@ -547,7 +548,8 @@ static ssize_t stream_take(struct udsx_end *e, struct udsx_io *io, size_t done, 
 			break;
 		}
 		freed += c.truesize;
-		(*nrec)++;
+		if (nrec)
+			(*nrec)++;
 		nh = c.head + sizeof(struct udsx_rec) + UDSX_REC_ALIGN((uint64_t)c.len);
 		noff = 0;
 		if (got == want || udsx_ring_next(ch, d, &c) < 0)
@@ -675,7 +677,6 @@ static size_t stream_linger(struct udsx_end *e, struct udsx_io *io, size_t done)
 	struct udsx_chan *ch = e->ch;
 	int d = 1 - e->side;
 	struct waitarg w = { ch, d, 0 };
-	unsigned nrec = 0;
 	uint64_t start = 0;
 
 	if (udsx_cfg.spin_us <= 0 || udsx_cfg.ncpu < 2)
@@ -693,7 +694,7 @@ static size_t stream_linger(struct udsx_end *e, struct udsx_io *io, size_t done)
 		}
 		if (atomic_load(&ch->h->dir[d].flags) & DIR_CORRUPT)
 			break;
-		done += (size_t)stream_take(e, io, done, false, &nrec);
+		done += (size_t)stream_take(e, io, done, false, NULL);
 	}
 	return done;
 }
@@ -711,7 +712,7 @@ static bool unsleep_count(struct udsx_chan *ch, int d, bool got)
 		bell = got && CTL_OUTSTANDING(c);
 		nc = c & ~CTL_SLEEPER;
 		if (bell)
-			nc = (nc & ~0xffffull) | ((CTL_EATEN(c) + 1) & 0xffff);
+			nc = CTL_ADD_EATEN(nc, 1);
 	} while (!atomic_compare_exchange_weak(ctl, &c, nc));
 	return bell;
 }
@@ -877,9 +878,7 @@ ssize_t udsx_recv(int fd, struct udsx_end *e, struct udsx_io *io)
 				udsx_claim_drop(ch, d);
 				claimed = false;
 				if (stream && !peek && done < io->len && !udsx_ring_empty(ch, d)) {
-					unsigned nrec = 0;
-
-					got = stream_take(e, io, done, peek, &nrec);
+					got = stream_take(e, io, done, peek, NULL);
 					done += (size_t)got;
 				}
 			}

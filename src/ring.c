@@ -96,7 +96,7 @@ int udsx_ring_put(struct udsx_chan *ch, int d, const struct iovec *iov, int iovc
 		  size_t skip, uint32_t len, uint32_t truesize)
 {
 	struct udsx_dir *dir = &ch->h->dir[d];
-	uint64_t size = ch->ring_size, t, h, pos, need, room, nt;
+	uint64_t size = ch->ring_size, t, h, pos, need, room, nt, span;
 	unsigned char *r = ring(ch, d);
 	struct udsx_rec *rec;
 
@@ -107,8 +107,9 @@ int udsx_ring_put(struct udsx_chan *ch, int d, const struct iovec *iov, int iovc
 	pos = t & (size - 1);
 	room = size - pos;
 	/* a record never wraps: it is padded to the start when it does not fit */
+	span = room < need ? room + need : need;
 	h = ch->w_head[d];
-	if (t - h > size || size - (t - h) < (room < need ? room + need : need)) {
+	if (t - h > size || size - (t - h) < span) {
 		/* full as far as we last knew: look at the reader's head */
 		h = atomic_load_explicit(&dir->head, memory_order_acquire);
 		if (t - h > size) {
@@ -116,7 +117,7 @@ int udsx_ring_put(struct udsx_chan *ch, int d, const struct iovec *iov, int iovc
 			return -EPIPE;
 		}
 		ch->w_head[d] = h;
-		if (size - (t - h) < (room < need ? room + need : need))
+		if (size - (t - h) < span)
 			return -ENOSPC;
 	}
 	if (room < need) {

@@ -59,6 +59,9 @@
 #define CTL_EATEN(c)	((c) & 0xffff)
 #define CTL_CLAIM(c)	(((c) >> CTL_CLAIM_SHIFT) & CTL_CLAIM_MASK)
 #define CTL_OUTSTANDING(c) ((uint16_t)(CTL_SENT(c) - CTL_EATEN(c)))
+/* c with `n` more doorbells counted sent / eaten (mod 2^16, in place) */
+#define CTL_ADD_SENT(c, n) (((c) & ~0xffff0000ull) | ((uint64_t)((CTL_SENT(c) + (n)) & 0xffff) << 16))
+#define CTL_ADD_EATEN(c, n) (((c) & ~0xffffull) | ((CTL_EATEN(c) + (n)) & 0xffff))
 
 /* Per-direction flags (dir.flags), set once, never cleared. */
 #define DIR_WR_SHUT	1u	/* writer end did SHUT_WR (or closed) */
