@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: MIT */
+/* bypass.c -- calls the ring cannot serve exactly (edge-triggered epoll, splice, sendfile, preadv2/pwritev2): the socket goes to the kernel path first.
+ *
+ * Memory-ordering contract: nothing here touches shared memory directly;
+ * the revert (revert.c) does, under the direction locks. The two bitmaps
+ * below are process-local and advisory: a stale bit only sends a socket to
+ * the kernel path that could have stayed accelerated.
+ */
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/sendfile.h>
+#include <sys/uio.h>
+#include <unistd.h>
+#include "preload.h"
+
+/*
+ * Edge-triggered epoll counts wake-ups, not states: the kernel raises an
+ * edge for every segment that arrives (each sk_data_ready), even on a
+ * queue that is not empty, and an EPOLLOUT edge at every read past the
+ * writer's quarter mark. The ring raises one doorbell per empty ring, so a
+ * reader that read part and waits for the next edge would wait for ever
+ * where the kernel wakes it. A socket watched edge-triggered therefore
+ * goes back to the kernel path, whole (both directions), before the watch
+ * starts: from then on the kernel makes every edge itself. The same holds
+ * for an epoll set that is itself watched edge-triggered from an outer
+ * set (each wake-up of the inner set is an edge of the outer one), so such
+ * a set, and every socket in it, is marked too.
+ */
+#define EP_MAX 65536
+#define EP_NEST_MAX 5	/* the kernel's EP_MAX_NESTS is 4 */
+
+static _Atomic unsigned char ep_kind[EP_MAX];	/* per fd: */
+#define EP_IS_EPOLL 1	/* created by epoll_create here */
+#define EP_EDGE 2	/* watched edge-triggered, directly or from above */
+
+static void edge_watched(int fd, int depth);
+
+/* Every fd registered in epoll set `ep`, from the kernel's own list. */
+static void epoll_members_to_kernel(int ep, int depth)
+{
+	char path[64], buf[4096], *p;
+	ssize_t n;
+	size_t have = 0;
+	int f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", ep);
+	f = open(path, O_RDONLY | O_CLOEXEC);
+	if (f < 0)
+		return;
+	/* (one read per page: a "tfd:" line never spans the carry-over) */
+	while ((n = udsx_real.read(f, buf + have, sizeof(buf) - 1 - have)) > 0) {
+		char *end, *nl;
+
+		have += (size_t)n;
+		buf[have] = 0;
+		for (p = buf; (nl = strchr(p, '\n')); p = nl + 1) {
+			long tfd;
+
+			if (strncmp(p, "tfd:", 4))
+				continue;
+			tfd = strtol(p + 4, &end, 10);
+			if (end != p + 4 && tfd >= 0 && tfd != ep)
+				edge_watched((int)tfd, depth + 1);
+		}
+		have = strlen(p);
+		memmove(buf, p, have);
+		if (have >= sizeof(buf) - 1)
+			have = 0;	/* no line is this long; drop it */
+	}
+	udsx_real.close(f);
+}
+
+/* The socket leaves the ring: everything queued either way goes into the
+ * kernel and no doorbell is left standing, so from here on the kernel
+ * alone decides what the socket's readers and watchers see. */
+static void to_kernel(int fd)
+{
+	UDSX_END(e);
+
+	if (!udsx_on)
+		return;
+	if (udsx_lookup(fd, &e))
+		udsx_leave_kernel_only(fd, &e);
+	else
+		udsx_cand_plain(fd);
+}
+
+/* fd is (about to be) watched edge-triggered: a socket leaves the ring, an
+ * epoll set passes the mark on to everything in it, now and later. */
+static void edge_watched(int fd, int depth)
+{
+	if (fd < 0 || depth > EP_NEST_MAX)
+		return;
+	to_kernel(fd);
+	if (fd < EP_MAX && (atomic_load(&ep_kind[fd]) & EP_IS_EPOLL) &&
+	    !(atomic_fetch_or(&ep_kind[fd], EP_EDGE) & EP_EDGE))
+		epoll_members_to_kernel(fd, depth);
+}
+
+static int epoll_created(int r)
+{
+	if (r >= 0 && r < EP_MAX)
+		atomic_store(&ep_kind[r], EP_IS_EPOLL);
+	return r;
+}
+
+EXPORT int epoll_create(int size)
+{
+	static int (*real)(int);
+
+	if (!real)
+		real = (int (*)(int))udsx_dlnext("epoll_create");
+	return epoll_created(real(size));
+}
+
+EXPORT int epoll_create1(int flags)
+{
+	static int (*real)(int);
+
+	if (!real)
+		real = (int (*)(int))udsx_dlnext("epoll_create1");
+	return epoll_created(real(flags));
+}
+
+EXPORT int epoll_ctl(int ep, int op, int fd, struct epoll_event *ev)
+{
+	static int (*real)(int, int, int, struct epoll_event *);
+
+	if (!real)
+		real = (int (*)(int, int, int, struct epoll_event *))udsx_dlnext("epoll_ctl");
+	if (udsx_on && (op == EPOLL_CTL_ADD || op == EPOLL_CTL_MOD) && ev &&
+	    ((ev->events & EPOLLET) ||
+	     (ep >= 0 && ep < EP_MAX && (atomic_load(&ep_kind[ep]) & EP_EDGE))))
+		edge_watched(fd, 0);
+	return real(ep, op, fd, ev);
+}
+
+/*
+ * splice and sendfile move data inside the kernel, and preadv2/pwritev2
+ * (at offset -1, the socket's "current position") read and write it like
+ * readv/writev without passing through any wrapper of ours: the socket's
+ * ring residue goes into the kernel and its doorbells are retired first.
+ */
+EXPORT ssize_t splice(int in, loff_t *inoff, int out, loff_t *outoff, size_t len, unsigned flags)
+{
+	static ssize_t (*real)(int, loff_t *, int, loff_t *, size_t, unsigned);
+
+	if (!real)
+		real = (ssize_t (*)(int, loff_t *, int, loff_t *, size_t, unsigned))udsx_dlnext("splice");
+	to_kernel(in);
+	to_kernel(out);
+	return real(in, inoff, out, outoff, len, flags);
+}
+
+#define SENDFILE(name, off_type)								\
+EXPORT ssize_t name(int out, int in, off_type *off, size_t count)				\
+{												\
+	static ssize_t (*real)(int, int, off_type *, size_t);					\
+												\
+	if (!real)										\
+		real = (ssize_t (*)(int, int, off_type *, size_t))udsx_dlnext(#name);		\
+	to_kernel(out);									\
+	to_kernel(in);									\
+	return real(out, in, off, count);							\
+}
+SENDFILE(sendfile, off_t)
+SENDFILE(sendfile64, off64_t)
+
+#define RWV2(name, off_type)									\
+EXPORT ssize_t name(int fd, const struct iovec *iov, int cnt, off_type off, int flags)		\
+{												\
+	static ssize_t (*real)(int, const struct iovec *, int, off_type, int);			\
+												\
+	if (!real)										\
+		real = (ssize_t (*)(int, const struct iovec *, int, off_type, int))udsx_dlnext(#name); \
+	if (off == -1)										\
+		to_kernel(fd);								\
+	return real(fd, iov, cnt, off, flags);							\
+}
+RWV2(preadv2, off_t)
+RWV2(pwritev2, off_t)
+RWV2(preadv64v2, off64_t)
+RWV2(pwritev64v2, off64_t)
