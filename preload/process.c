@@ -13,17 +13,7 @@
 
 static void register_cb(int fd, struct udsx_end *e, void *arg)
 {
-	struct udsx_endstate *es = &e->ch->h->end[e->side];
-	uint32_t me = (uint32_t)(uintptr_t)arg, z;
-	int i;
-
-	for (i = 0; i < 7; i++) {
-		z = 0;
-		if (atomic_load(&es->pid[i]) == me ||
-		    atomic_compare_exchange_strong(&es->pid[i], &z, me))
-			return;
-	}
-	atomic_store(&es->pid[6], me);	/* newest holder wins the last slot */
+	udsx_holder_add(&e->ch->h->end[e->side], (uint32_t)(uintptr_t)arg);
 }
 
 static void unbusy_cb(int fd, struct udsx_end *e, void *arg)
@@ -38,6 +28,7 @@ void udsx_atfork_child(void)
 	udsx_pid_reset();
 	udsx_lock_atfork_child();
 	udsx_table_foreach(unbusy_cb, NULL);
+	udsx_table_foreach(register_cb, (void *)(uintptr_t)udsx_pid());
 	udsx_cand_atfork(true);
 }
 
@@ -49,7 +40,8 @@ void udsx_atfork_parent(void)
 
 /* The child holds every end we hold. Registered by the parent, before fork
  * returns to it, so that a close in the parent right after fork cannot
- * mistake itself for the last holder. */
+ * mistake itself for the last holder (and by the child itself: revert.c,
+ * "Holder registry"). */
 EXPORT pid_t fork(void)
 {
 	pid_t pid;

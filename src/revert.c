@@ -319,6 +319,37 @@ bool udsx_pid_holds(pid_t pid, uint64_t ino)
 	return found;
 }
 
+/*
+ * Holder registry. A fork child is entered by the parent before fork
+ * returns to it (a close in the parent right after fork must not see itself
+ * as the last holder) and by the child itself before any of its own code
+ * runs (a child that runs to its exit before the parent gets the CPU back
+ * must find itself there). A process that lets go leaves its pid marked
+ * PID_RELEASED rather than an empty slot: the parent's entry may come
+ * after the child's release, and would otherwise bring back a holder that
+ * no longer counts, whose fds the kernel has not yet closed as it exits.
+ * Each end then stayed open in the ring with no holder left to revert it.
+ * (A marked pid that a new process reuses is left out; the only cost is a
+ * revert that could have waited.)
+ */
+void udsx_holder_add(struct udsx_endstate *es, uint32_t pid)
+{
+	uint32_t p;
+	int i;
+
+	for (i = 0; i < 7; i++) {
+		p = atomic_load(&es->pid[i]);
+		if ((p & ~PID_RELEASED) == pid)
+			return;
+	}
+	for (i = 0; i < 7; i++) {
+		p = 0;
+		if (atomic_compare_exchange_strong(&es->pid[i], &p, pid))
+			return;
+	}
+	atomic_store(&es->pid[6], pid);	/* newest holder wins the last slot */
+}
+
 /* Remove this process from the end's holders; true if nobody else holds it. */
 static bool unregister(struct udsx_endstate *es)
 {
@@ -330,10 +361,10 @@ static bool unregister(struct udsx_endstate *es)
 	for (i = 0; i < 7; i++) {
 		p = atomic_load(&es->pid[i]);
 		if (p == me)
-			atomic_compare_exchange_strong(&es->pid[i], &p, 0);
-		else if (p && udsx_pid_holds((pid_t)p, ino))
+			atomic_compare_exchange_strong(&es->pid[i], &p, me | PID_RELEASED);
+		else if (p && !(p & PID_RELEASED) && udsx_pid_holds((pid_t)p, ino))
 			others = true;
-		else if (p)
+		else if (p && !(p & PID_RELEASED))
 			atomic_compare_exchange_strong(&es->pid[i], &p, 0);	/* stale */
 	}
 	return !others;

@@ -116,6 +116,9 @@ static inline uint64_t udsx_dir_charged(struct udsx_dir *d)
 	return atomic_load_explicit(&d->charge_in, memory_order_acquire) - out;
 }
 
+/* In endstate.pid[]: that process has let go of the end (revert.c). */
+#define PID_RELEASED	(1u << 31)
+
 /* Per-end state shared by every process holding that end. */
 struct udsx_endstate {
 	_Atomic uint32_t sndbuf;	/* emulated SO_SNDBUF (kernel's doubled value) */
@@ -123,7 +126,7 @@ struct udsx_endstate {
 	_Atomic uint32_t nonblock;	/* cached O_NONBLOCK of the file */
 	_Atomic uint32_t reverted;	/* this end's traffic is kernel-only */
 	_Atomic uint32_t bump;		/* bells compensated in the real SO_SNDBUF */
-	_Atomic uint32_t pid[7];	/* processes known to hold this end */
+	_Atomic uint32_t pid[7];	/* processes known to hold this end; PID_RELEASED marks one that let go */
 	_Atomic uint64_t ino;		/* socket inode of this end */
 	_Atomic uint32_t pinned;	/* real SO_SNDBUF is pinned to the minimum */
 	_Atomic uint32_t asleep;	/* readers of this end asleep in the kernel */
