@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "internal.h"
@@ -37,65 +38,123 @@ void udsx_set_real_sndbuf(int fd, uint32_t v)
 	udsx_real.setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &half, sizeof(half));
 }
 
+static uint64_t sum(const uint64_t *v, int from, int to)
+{
+	uint64_t t = 0;
+
+	while (from < to)
+		t += v[from++];
+	return t;
+}
+
+/* One sendmmsg's worth of records: up to the kernel's UIO_MAXIOV messages
+ * from a mapped scratch area, or 64 from the stack if mapping fails. */
+#define RS_MAX 1024
+#define RS_SMALL 64
+struct rs_batch {
+	struct mmsghdr *mm;
+	struct iovec *iv;
+	uint64_t *heads, *starts, *offs, *freed, *bytes;
+	int cap;
+};
+
+#define RS_ENTRY (sizeof(struct mmsghdr) + sizeof(struct iovec) + 5 * sizeof(uint64_t))
+
+static void rs_carve(struct rs_batch *b, void *mem, int cap)
+{
+	char *p = mem;
+
+	b->cap = cap;
+	b->mm = (struct mmsghdr *)p;
+	p += cap * sizeof(struct mmsghdr);
+	b->iv = (struct iovec *)p;
+	p += cap * sizeof(struct iovec);
+	b->heads = (uint64_t *)p;
+	b->starts = b->heads + cap;
+	b->offs = b->starts + cap;
+	b->freed = b->offs + cap;
+	b->bytes = b->freed + cap;
+}
+
+/*
+ * The unread records go into the kernel through the writer's socket, one
+ * kernel send per record (so the kernel's segments and charges match), all
+ * in one sendmmsg where they fit (always, within the SO_SNDBUF a channel
+ * accepts: a few hundred records at most). They are marked consumed
+ * *before* the call. A non-blocking sendmmsg runs to completion once
+ * entered, and a writer SIGKILLed during it dies on the way back to user
+ * space: marked after the call, every record would have been both in the
+ * kernel and in the ring, read twice; sent in several calls, a death
+ * between them would leave the ring's rest to be read before the kernel's
+ * older part (p_peer_death dgram-killblocked, 1 run in 40 under load: the
+ * kill came while a sender blocked past 20 ms was reverting). Now only a
+ * kill in the few instructions between the mark and the call loses them.
+ * What the kernel refuses goes back to the ring (nothing else moves the
+ * ring meanwhile: the tail is closed and we hold rlock).
+ */
 static void resend(int wfd, struct udsx_chan *ch, int d)
 {
 	struct udsx_endstate *es = &ch->h->end[d];
 	uint32_t sndbuf = atomic_load(&es->sndbuf);
 	uint64_t charged = udsx_dir_charged(&ch->h->dir[d]);
+	char small[RS_SMALL * RS_ENTRY] __attribute__((aligned(16)));
+	void *big = mmap(NULL, RS_MAX * RS_ENTRY, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct rs_batch b;
 	struct udsx_cursor c;
 	unsigned k;
 
+	if (big != MAP_FAILED)
+		rs_carve(&b, big, RS_MAX);
+	else
+		rs_carve(&b, small, RS_SMALL);
 	if (charged > (1u << 30))
 		charged = 1u << 30;
 	/* let the kernel take the whole residue without blocking */
 	udsx_set_real_sndbuf(wfd, sndbuf + (uint32_t)charged + 2 * 65536);
-	/*
-	 * One sendmmsg per batch, one message per record (so the kernel's
-	 * segments and charges match), then the batch is marked consumed.
-	 * A non-blocking sendmmsg runs to completion once entered, so a
-	 * writer killed here loses or repeats nothing but in the few
-	 * instructions between the call's return and the consume.
-	 */
 	if (udsx_ring_peek(ch, d, &c) == 0) {
-		struct mmsghdr mm[64];
-		struct iovec iv[64];
-		uint64_t heads[64], starts[64], offs[64], freed[64], bytes[64];
 		int n = 0, more = 1, sent, i;
 
 		while (more) {
-			memset(&mm[n], 0, sizeof(mm[n]));
-			iv[n].iov_base = (void *)(c.data + c.off);
-			iv[n].iov_len = c.len - c.off;
-			mm[n].msg_hdr.msg_iov = &iv[n];
-			mm[n].msg_hdr.msg_iovlen = 1;
-			bytes[n] = c.len - c.off;
-			offs[n] = c.off;
-			freed[n] = c.truesize;
-			starts[n] = c.head;
-			heads[n] = c.head + sizeof(struct udsx_rec) + UDSX_REC_ALIGN((uint64_t)c.len);
+			memset(&b.mm[n], 0, sizeof(b.mm[n]));
+			b.iv[n].iov_base = (void *)(c.data + c.off);
+			b.iv[n].iov_len = c.len - c.off;
+			b.mm[n].msg_hdr.msg_iov = &b.iv[n];
+			b.mm[n].msg_hdr.msg_iovlen = 1;
+			b.bytes[n] = c.len - c.off;
+			b.offs[n] = c.off;
+			b.freed[n] = c.truesize;
+			b.starts[n] = c.head;
+			b.heads[n] = c.head + sizeof(struct udsx_rec) + UDSX_REC_ALIGN((uint64_t)c.len);
 			n++;
 			more = udsx_ring_next(ch, d, &c) == 0;
-			if (n < 64 && more)
+			if (n < b.cap && more)
 				continue;
-			sent = udsx_real.sendmmsg(wfd, mm, (unsigned)n, MSG_DONTWAIT | MSG_NOSIGNAL);
-			/* Only what the kernel took leaves the ring; the rest stays
-			 * for the reader, who drains the ring before the kernel. */
-			for (i = 0; i < (sent > 0 ? sent : 0); i++) {
-				if (mm[i].msg_len < bytes[i]) {
-					udsx_ring_consume(ch, d, starts[i], offs[i] + mm[i].msg_len,
-							  mm[i].msg_len, 0, 0);
-					break;
-				}
-				udsx_ring_consume(ch, d, heads[i], 0, bytes[i], 1, freed[i]);
-			}
-			if (sent < n) {
+			udsx_ring_consume(ch, d, b.heads[n - 1], 0, sum(b.bytes, 0, n), (uint64_t)n,
+					  sum(b.freed, 0, n));
+			sent = udsx_real.sendmmsg(wfd, b.mm, (unsigned)n, MSG_DONTWAIT | MSG_NOSIGNAL);
+			if (sent < 0)
+				sent = 0;
+			/* the first record the kernel did not take whole (a STREAM
+			 * send can stop part way, and nothing after it then fits) */
+			for (i = 0; i < sent && b.mm[i].msg_len >= b.bytes[i]; i++)
+				;
+			if (i < n) {
+				uint64_t took = i < sent ? b.mm[i].msg_len : 0;
+
+				/* give back records i.. (and the untaken part of i) */
+				udsx_ring_consume(ch, d, b.starts[i], b.offs[i] + took,
+						  -(sum(b.bytes, i, n) - took), -(uint64_t)(n - i),
+						  -sum(b.freed, i, n));
 				udsx_dbg("revert: re-sent %d of %d records (errno %d); the rest stays in the ring",
-					 sent, n, errno);
+					 i, n, errno);
 				break;
 			}
 			n = 0;
 		}
 	}
+	if (big != MAP_FAILED)
+		munmap(big, RS_MAX * RS_ENTRY);
 	/* Doorbells the reader has not retired still count against this
 	 * socket's kernel buffer; widen it by exactly that much until then. */
 	k = CTL_OUTSTANDING(atomic_load(&ch->h->dir[d].ctl));
