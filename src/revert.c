@@ -167,9 +167,16 @@ void udsx_revert_dir(int fd, struct udsx_chan *ch, int d, int wfd)
 	struct udsx_dir *dir = &ch->h->dir[d];
 	int wl = udsx_lock(&dir->wlock), rl, rfd;
 
-	atomic_fetch_or(&dir->ctl, CTL_CLOSED);
-	/* (after CTL_CLOSED: a reader going to sleep checks it after rsleep) */
-	if (wfd >= 0)
+	uint64_t was = atomic_fetch_or(&dir->ctl, CTL_CLOSED);
+
+	/* (after CTL_CLOSED: a reader going to sleep checks it after rsleep)
+	 * Only the revert that closes the ring wakes the sleeper: after it,
+	 * data may already be in the kernel (its re-sent residue, a writer's
+	 * send), and a doorbell behind data would be read as data while the
+	 * reader retires a data byte in its place (p_fork_writers
+	 * stream-mixed-big under load: a second writer's revert found the
+	 * sleeper not yet awake from the first's doorbell). */
+	if (wfd >= 0 && !(was & CTL_CLOSED))
 		udsx_bell_wake_sleeper(wfd, ch, d);
 	atomic_fetch_or(&dir->tail, TAIL_CLOSED);
 	rl = udsx_lock(&dir->rlock);
