@@ -2,12 +2,11 @@
 /* bypass.c -- calls the ring cannot serve exactly (edge-triggered epoll, splice, sendfile, preadv2/pwritev2): the socket goes to the kernel path first.
  *
  * Memory-ordering contract: nothing here touches shared memory directly;
- * the revert (revert.c) does, under the direction locks. The two bitmaps
- * below are process-local and advisory: a stale bit only sends a socket to
+ * the revert (revert.c) does, under the direction locks. The per-fd marks
+ * below are process-local and advisory: a stale mark only sends a socket to
  * the kernel path that could have stayed accelerated.
  */
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,7 +50,7 @@ static void epoll_members_to_kernel(int ep, int depth)
 	f = open(path, O_RDONLY | O_CLOEXEC);
 	if (f < 0)
 		return;
-	/* (one read per page: a "tfd:" line never spans the carry-over) */
+	/* whole lines per pass; a partial last line carries over to the next */
 	while ((n = udsx_real.read(f, buf + have, sizeof(buf) - 1 - have)) > 0) {
 		char *end, *nl;
 

@@ -661,8 +661,9 @@ static bool bell_pending(struct udsx_chan *ch, int d)
  * requests, and its peer waits for the answer rather than streams. Reads
  * that cannot take more (DGRAM and SEQPACKET take one record, a full
  * STREAM buffer) only wait for the next record (NEXT_NS, looking every
- * NEXT_POLL_NS) before they retire a standing doorbell. The wait polls only `tail`, every
- * LINGER_POLL_NS, so the writer keeps its lines to itself in between and
+ * NEXT_POLL_NS) before they retire a standing doorbell. The linger polls
+ * only `tail`, every LINGER_POLL_NS, so the writer keeps its lines to itself
+ * in between and
  * publishes many records per cache-line transfer: each look by the reader
  * pulls the tail line and the line the writer is filling into the reader's
  * cache, and the writer's next store to either waits a cross-core round

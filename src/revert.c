@@ -54,11 +54,11 @@ static uint64_t sum(const uint64_t *v, int from, int to)
 struct rs_batch {
 	struct mmsghdr *mm;
 	struct iovec *iv;
-	uint64_t *heads, *starts, *offs, *freed, *bytes;
+	uint64_t *starts, *offs, *freed, *bytes;
 	int cap;
 };
 
-#define RS_ENTRY (sizeof(struct mmsghdr) + sizeof(struct iovec) + 5 * sizeof(uint64_t))
+#define RS_ENTRY (sizeof(struct mmsghdr) + sizeof(struct iovec) + 4 * sizeof(uint64_t))
 
 static void rs_carve(struct rs_batch *b, void *mem, int cap)
 {
@@ -69,8 +69,7 @@ static void rs_carve(struct rs_batch *b, void *mem, int cap)
 	p += cap * sizeof(struct mmsghdr);
 	b->iv = (struct iovec *)p;
 	p += cap * sizeof(struct iovec);
-	b->heads = (uint64_t *)p;
-	b->starts = b->heads + cap;
+	b->starts = (uint64_t *)p;
 	b->offs = b->starts + cap;
 	b->freed = b->offs + cap;
 	b->bytes = b->freed + cap;
@@ -114,6 +113,7 @@ static void resend(int wfd, struct udsx_chan *ch, int d)
 	udsx_set_real_sndbuf(wfd, sndbuf + (uint32_t)charged + 2 * 65536);
 	if (udsx_ring_peek(ch, d, &c) == 0) {
 		int n = 0, more = 1, sent, i;
+		uint64_t end = 0;	/* where the batch's last record ends */
 
 		while (more) {
 			memset(&b.mm[n], 0, sizeof(b.mm[n]));
@@ -125,12 +125,12 @@ static void resend(int wfd, struct udsx_chan *ch, int d)
 			b.offs[n] = c.off;
 			b.freed[n] = c.truesize;
 			b.starts[n] = c.head;
-			b.heads[n] = c.head + sizeof(struct udsx_rec) + UDSX_REC_ALIGN((uint64_t)c.len);
+			end = c.head + sizeof(struct udsx_rec) + UDSX_REC_ALIGN((uint64_t)c.len);
 			n++;
 			more = udsx_ring_next(ch, d, &c) == 0;
 			if (n < b.cap && more)
 				continue;
-			udsx_ring_consume(ch, d, b.heads[n - 1], 0, sum(b.bytes, 0, n), (uint64_t)n,
+			udsx_ring_consume(ch, d, end, 0, sum(b.bytes, 0, n), (uint64_t)n,
 					  sum(b.freed, 0, n));
 			sent = udsx_real.sendmmsg(wfd, b.mm, (unsigned)n, MSG_DONTWAIT | MSG_NOSIGNAL);
 			if (sent < 0)
@@ -166,7 +166,6 @@ void udsx_revert_dir(int fd, struct udsx_chan *ch, int d, int wfd)
 {
 	struct udsx_dir *dir = &ch->h->dir[d];
 	int wl = udsx_lock(&dir->wlock), rl, rfd;
-
 	uint64_t was = atomic_fetch_or(&dir->ctl, CTL_CLOSED);
 
 	/* (after CTL_CLOSED: a reader going to sleep checks it after rsleep)
@@ -426,11 +425,13 @@ static bool unregister(struct udsx_endstate *es)
 
 	for (i = 0; i < 7; i++) {
 		p = atomic_load(&es->pid[i]);
+		if (!p || (p & PID_RELEASED))
+			continue;
 		if (p == me)
 			atomic_compare_exchange_strong(&es->pid[i], &p, me | PID_RELEASED);
-		else if (p && !(p & PID_RELEASED) && udsx_pid_holds((pid_t)p, ino))
+		else if (udsx_pid_holds((pid_t)p, ino))
 			others = true;
-		else if (p && !(p & PID_RELEASED))
+		else
 			atomic_compare_exchange_strong(&es->pid[i], &p, 0);	/* stale */
 	}
 	return !others;

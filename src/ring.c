@@ -68,7 +68,6 @@ bool udsx_ring_empty(struct udsx_chan *ch, int d)
 	return atomic_load_explicit(&dir->head, memory_order_acquire) == t;
 }
 
-/* Copy `len` bytes from iov (starting `skip` bytes in) to dst. */
 /*
  * Ask for the lines a few records ahead in exclusive state now, while the
  * program makes its next message: the reader's core holds them from the
@@ -89,6 +88,7 @@ static inline void prefetch_ahead(unsigned char *r, uint64_t t, uint64_t size)
 #endif
 }
 
+/* Copy `len` bytes from iov (starting `skip` bytes in) to dst. */
 static void iov_gather(unsigned char *dst, const struct iovec *iov, int n, size_t skip, size_t len)
 {
 	int i;
