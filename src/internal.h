@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/uio.h>
@@ -163,6 +164,38 @@ hidden void udsx_ballast_release(int fd, struct udsx_chan *ch, int d);
 hidden void udsx_ballast_wake(int fd, struct udsx_chan *ch, int d);
 hidden void udsx_claim_set(struct udsx_chan *ch, int d, uint32_t n);
 hidden void udsx_claim_drop(struct udsx_chan *ch, int d);
+
+/* ---- copies to and from the program's buffers (ucopy.c): -EFAULT, never SIGSEGV ---- */
+hidden int udsx_copy_in(void *dst, const struct iovec *iov, int n, size_t skip, size_t len);
+hidden int udsx_copy_out(const struct iovec *iov, int n, size_t skip, const void *src, size_t len);
+hidden bool udsx_out_known(const struct iovec *iov, int n, size_t skip, size_t len);
+/* Plain copy of len bytes into iov from `skip` on, which the caller has
+ * proven (udsx_out_known) and bounded. */
+static inline void udsx_scatter(const struct iovec *iov, int n, size_t skip, const void *from, size_t len)
+{
+	const unsigned char *src = from;
+	int i;
+
+	if (n == 1) {
+		if (len)	/* (the buffer may be NULL) */
+			memcpy((char *)iov[0].iov_base + skip, src, len);
+		return;
+	}
+	for (i = 0; i < n && len; i++) {
+		size_t l = iov[i].iov_len, c;
+
+		if (skip >= l) {
+			skip -= l;
+			continue;
+		}
+		c = l - skip < len ? l - skip : len;
+		memcpy((char *)iov[i].iov_base + skip, src, c);
+		src += c;
+		len -= c;
+		skip = 0;
+	}
+}
+hidden void udsx_ucopy_forget(void);
 
 /* ---- ring primitives (ring.c) ---- */
 hidden int udsx_ring_put(struct udsx_chan *ch, int d, const struct iovec *iov, int iovcnt,

@@ -35,26 +35,6 @@ size_t udsx_iov_total(const struct iovec *iov, int n)
 	return t;
 }
 
-/* Scatter `len` bytes into iov starting `skip` bytes in. */
-static void iov_scatter(const struct iovec *iov, int n, size_t skip, const unsigned char *src, size_t len)
-{
-	int i;
-
-	for (i = 0; i < n && len; i++) {
-		size_t l = iov[i].iov_len, c;
-
-		if (skip >= l) {
-			skip -= l;
-			continue;
-		}
-		c = l - skip < len ? l - skip : len;
-		memcpy((char *)iov[i].iov_base + skip, src, c);
-		src += c;
-		len -= c;
-		skip = 0;
-	}
-}
-
 struct waitarg {
 	struct udsx_chan *ch;
 	int d;
@@ -328,7 +308,7 @@ static ssize_t stream_send(int fd, struct udsx_end *e, struct udsx_io *io)
 	size_t segmax = udsx_stream_seg_max(sndbuf), sent = 0, seg;
 	bool nb = nonblocking(e, io->flags);
 	uint64_t charged;
-	int r;
+	int r, err = -EAGAIN;
 
 	if (io->len == 0)
 		return UDSX_PASS;	/* queues nothing; the kernel does the shutdown check */
@@ -353,6 +333,10 @@ static ssize_t stream_send(int fd, struct udsx_end *e, struct udsx_io *io)
 		seg = io->len - sent < segmax ? io->len - sent : segmax;
 		r = udsx_ring_put(ch, d, io->iov, io->iovcnt, sent, (uint32_t)seg,
 				  udsx_truesize_stream(seg));
+		if (r == -EFAULT) {
+			err = r;	/* as the kernel: what went before it counts */
+			break;
+		}
 		if (r == -ENOSPC)
 			goto to_kernel;	/* the ring is smaller than the kernel's budget */
 		if (r < 0 || udsx_bell_notify(fd, ch, d, (uint32_t)seg) < 0)
@@ -362,7 +346,7 @@ static ssize_t stream_send(int fd, struct udsx_end *e, struct udsx_io *io)
 	charged = udsx_writer_charged(ch, d, sndbuf / 4);
 	udsx_unlock(&ch->h->dir[d].wlock);
 	if (!sent)
-		return -EAGAIN;
+		return err;
 	settle(fd, e, charged, sndbuf);
 	return (ssize_t)sent;
 to_kernel:
@@ -413,6 +397,10 @@ static ssize_t record_send(int fd, struct udsx_end *e, struct udsx_io *io)
 					  udsx_truesize_dgram(io->len));
 			if (r == 0)
 				break;
+			if (r == -EFAULT) {
+				udsx_unlock(&ch->h->dir[d].wlock);
+				return r;
+			}
 			goto to_kernel;	/* closed, or a ring smaller than the budget */
 		}
 		udsx_unlock(&ch->h->dir[d].wlock);
@@ -523,7 +511,9 @@ static int kernel_look(int fd, bool block)
 }
 
 /* Copy from the ring into io, counting whole records taken in *nrec (if
- * not NULL). Caller holds rlock. */
+ * not NULL). Caller holds rlock. A bad buffer ends the copy: what went
+ * before it is taken (and returned), the rest stays queued, and with
+ * nothing copied the result is -EFAULT, as the kernel's stream read. */
 static ssize_t stream_take(struct udsx_end *e, struct udsx_io *io, size_t done, bool peek,
 			   unsigned *nrec)
 {
@@ -532,14 +522,25 @@ static ssize_t stream_take(struct udsx_end *e, struct udsx_io *io, size_t done, 
 	struct udsx_cursor c;
 	uint64_t freed = 0, got = 0, nh, noff;
 	size_t want = io->len - done, n;
+	bool proven;
 
 	if (udsx_ring_peek(ch, d, &c) < 0)
 		return 0;
+	/* once for what this call can take (the records up to the tail it
+	 * saw, headers included), rather than per record (ucopy.c) */
+	proven = udsx_out_known(io->iov, io->iovcnt, done,
+				c.tail - c.head < want ? (size_t)(c.tail - c.head) : want);
 	nh = c.head;
 	noff = c.off;
 	for (;;) {
 		n = c.len - c.off < want - got ? c.len - c.off : want - got;
-		iov_scatter(io->iov, io->iovcnt, done + got, c.data + c.off, n);
+		if (proven)
+			udsx_scatter(io->iov, io->iovcnt, done + got, c.data + c.off, n);
+		else if (udsx_copy_out(io->iov, io->iovcnt, done + got, c.data + c.off, n) < 0) {
+			if (!got)
+				return -EFAULT;
+			break;	/* nh, noff: where the last whole copy ended */
+		}
 		got += n;
 		c.off += n;
 		if (c.off < c.len) {
@@ -566,16 +567,21 @@ static ssize_t record_take(struct udsx_end *e, struct udsx_io *io, bool peek)
 	int d = 1 - e->side;
 	struct udsx_cursor c;
 	size_t n;
+	bool fault;
 
 	if (udsx_ring_peek(ch, d, &c) < 0)
 		return -EAGAIN;
 	n = c.len < io->len ? c.len : io->len;
-	iov_scatter(io->iov, io->iovcnt, 0, c.data, n);
+	/* a bad buffer: EFAULT, and the message is gone all the same
+	 * unless this was a peek, as in the kernel */
+	fault = udsx_copy_out(io->iov, io->iovcnt, 0, c.data, n) < 0;
 	if (c.len > io->len)
 		io->out_flags |= MSG_TRUNC;
 	if (!peek)
 		udsx_ring_consume(ch, d, c.head + sizeof(struct udsx_rec) + UDSX_REC_ALIGN((uint64_t)c.len),
 				  0, c.len, 1, c.truesize);
+	if (fault)
+		return -EFAULT;
 	return (io->flags & MSG_TRUNC) ? (ssize_t)c.len : (ssize_t)n;
 }
 
@@ -635,6 +641,29 @@ static int seqpacket_error_first(int fd, struct udsx_end *e)
 	return 0;
 }
 
+/*
+ * A bad buffer left records in the ring (stream_take). While this read held
+ * a claim, writers may have skipped the doorbell for records published under
+ * it (bell.c), and a ring left non-empty must have one, which only a writer
+ * can ring: if none is outstanding, the connection goes to the kernel path,
+ * which carries those records across exactly. (A writer between its publish
+ * and its doorbell looks the same; the revert is then merely unneeded.)
+ * Caller holds rlock; this releases it.
+ */
+static void fault_leave(int fd, struct udsx_end *e, bool drop)
+{
+	struct udsx_chan *ch = e->ch;
+	int d = 1 - e->side;
+	uint64_t c;
+
+	if (drop)
+		udsx_claim_drop(ch, d);
+	c = atomic_load(&ch->h->dir[d].ctl);
+	udsx_unlock(&ch->h->dir[d].rlock);
+	if (!(c & CTL_CLOSED) && !CTL_OUTSTANDING(c) && !udsx_ring_empty(ch, d))
+		udsx_revert_end(fd, e, EFAULT);
+}
+
 /* A doorbell stands in the kernel for this direction: a read that leaves
  * the ring empty must retire it, a system call. */
 static bool bell_pending(struct udsx_chan *ch, int d)
@@ -688,6 +717,7 @@ static size_t stream_linger(struct udsx_end *e, struct udsx_io *io, size_t done)
 	int d = 1 - e->side;
 	struct waitarg w = { ch, d, 0 };
 	uint64_t start = 0;
+	ssize_t got;
 
 	if (udsx_cfg.spin_us <= 0 || udsx_cfg.ncpu < 2)
 		return done;
@@ -704,7 +734,10 @@ static size_t stream_linger(struct udsx_end *e, struct udsx_io *io, size_t done)
 		}
 		if (atomic_load(&ch->h->dir[d].flags) & DIR_CORRUPT)
 			break;
-		done += (size_t)stream_take(e, io, done, false, NULL);
+		got = stream_take(e, io, done, false, NULL);
+		if (got <= 0)
+			break;	/* a bad buffer: the rest stays queued */
+		done += (size_t)got;
 	}
 	return done;
 }
@@ -873,6 +906,10 @@ ssize_t udsx_recv(int fd, struct udsx_end *e, struct udsx_io *io)
 				unsigned nrec = 0;
 
 				got = stream_take(e, io, done, peek, &nrec);
+				if (got < 0) {
+					fault_leave(fd, e, claimed);
+					return done ? (ssize_t)done : got;
+				}
 				done += (size_t)got;
 				if (!peek && consumer && done < io->len &&
 				    (nrec > 1 || udsx_ring_tail(ch, d) != tail0 || bell_pending(ch, d)))
@@ -889,6 +926,10 @@ ssize_t udsx_recv(int fd, struct udsx_end *e, struct udsx_io *io)
 				claimed = false;
 				if (stream && !peek && done < io->len && !udsx_ring_empty(ch, d)) {
 					got = stream_take(e, io, done, peek, NULL);
+					if (got < 0) {
+						fault_leave(fd, e, false);
+						return done ? (ssize_t)done : got;
+					}
 					done += (size_t)got;
 				}
 			}
@@ -941,7 +982,8 @@ ssize_t udsx_recv(int fd, struct udsx_end *e, struct udsx_io *io)
 					udsx_ring_corrupt(ch, d);
 					udsx_revert_end(fd, e, EPROTO);
 				}
-				iov_scatter(io->iov, io->iovcnt, 0, (unsigned char *)&b, 1);
+				if (udsx_copy_out(io->iov, io->iovcnt, 0, &b, 1) < 0)
+					return -EFAULT;	/* (that byte is lost; the kernel's would stay) */
 				return kernel_more(fd, io, 1);
 			}
 			if (r == 1 || (r != -EBUSY && !udsx_ring_empty(ch, d)))

@@ -88,29 +88,10 @@ static inline void prefetch_ahead(unsigned char *r, uint64_t t, uint64_t size)
 #endif
 }
 
-/* Copy `len` bytes from iov (starting `skip` bytes in) to dst. */
-static void iov_gather(unsigned char *dst, const struct iovec *iov, int n, size_t skip, size_t len)
-{
-	int i;
-
-	for (i = 0; i < n && len; i++) {
-		size_t l = iov[i].iov_len, c;
-
-		if (skip >= l) {
-			skip -= l;
-			continue;
-		}
-		c = l - skip < len ? l - skip : len;
-		memcpy(dst, (char *)iov[i].iov_base + skip, c);
-		dst += c;
-		len -= c;
-		skip = 0;
-	}
-}
-
 /*
  * Append one record. Caller holds wlock. Returns 0, -ENOSPC if the ring has
- * no room (the caller waits or reverts), -EPIPE if the direction is closed.
+ * no room (the caller waits or reverts), -EPIPE if the direction is closed,
+ * -EFAULT if the program's buffer is bad (nothing is published then).
  */
 int udsx_ring_put(struct udsx_chan *ch, int d, const struct iovec *iov, int iovcnt,
 		  size_t skip, uint32_t len, uint32_t truesize)
@@ -150,10 +131,8 @@ int udsx_ring_put(struct udsx_chan *ch, int d, const struct iovec *iov, int iovc
 	rec = (struct udsx_rec *)(r + pos);
 	rec->len = len;
 	rec->truesize = truesize;
-	if (iovcnt == 1 && skip <= iov[0].iov_len && iov[0].iov_len - skip >= len)
-		memcpy(rec + 1, (char *)iov[0].iov_base + skip, len);	/* the usual write() */
-	else
-		iov_gather((unsigned char *)(rec + 1), iov, iovcnt, skip, len);
+	if (udsx_copy_in(rec + 1, iov, iovcnt, skip, len) < 0)
+		return -EFAULT;
 	nt = t + need;
 	/* single writer (wlock): plain read-modify-write is enough */
 	add(&dir->charge_in, truesize);
