@@ -169,31 +169,15 @@ hidden void udsx_claim_drop(struct udsx_chan *ch, int d);
 hidden int udsx_copy_in(void *dst, const struct iovec *iov, int n, size_t skip, size_t len);
 hidden int udsx_copy_out(const struct iovec *iov, int n, size_t skip, const void *src, size_t len);
 hidden bool udsx_out_known(const struct iovec *iov, int n, size_t skip, size_t len);
+hidden void udsx_scatter_iov(const struct iovec *iov, int n, size_t skip, const void *src, size_t len);
 /* Plain copy of len bytes into iov from `skip` on, which the caller has
  * proven (udsx_out_known) and bounded. */
-static inline void udsx_scatter(const struct iovec *iov, int n, size_t skip, const void *from, size_t len)
+static inline void udsx_scatter(const struct iovec *iov, int n, size_t skip, const void *src, size_t len)
 {
-	const unsigned char *src = from;
-	int i;
-
-	if (n == 1) {
-		if (len)	/* (the buffer may be NULL) */
-			memcpy((char *)iov[0].iov_base + skip, src, len);
-		return;
-	}
-	for (i = 0; i < n && len; i++) {
-		size_t l = iov[i].iov_len, c;
-
-		if (skip >= l) {
-			skip -= l;
-			continue;
-		}
-		c = l - skip < len ? l - skip : len;
-		memcpy((char *)iov[i].iov_base + skip, src, c);
-		src += c;
-		len -= c;
-		skip = 0;
-	}
+	if (n != 1)
+		udsx_scatter_iov(iov, n, skip, src, len);
+	else if (len)	/* (the buffer may be NULL) */
+		memcpy((char *)iov[0].iov_base + skip, src, len);
 }
 hidden void udsx_ucopy_forget(void);
 

@@ -140,98 +140,81 @@ static int parts(const struct iovec *iov, int n, size_t skip, size_t len,
 	return k ? fn(v, k, arg) : 0;
 }
 
-static bool all_known(struct spans *s, const struct iovec *iov, int n, size_t skip, size_t len)
-{
-	int i;
-
-	for (i = 0; i < n && len; i++) {
-		size_t l = iov[i].iov_len, c;
-
-		if (skip >= l) {
-			skip -= l;
-			continue;
-		}
-		c = l - skip < len ? l - skip : len;
-		if (!known(s, (char *)iov[i].iov_base + skip, c))
-			return false;
-		len -= c;
-		skip = 0;
-	}
-	return true;
-}
-
 struct kcopy {
 	unsigned char *local;	/* where the next part goes to or comes from */
 	bool in;		/* program -> ring */
 	struct spans *s;
 };
 
-static size_t total(const struct iovec *v, int k)
-{
-	size_t t = 0;
-	int i;
-
-	for (i = 0; i < k; i++)
-		t += v[i].iov_len;
-	return t;
-}
-
-static int kernel_copy(struct iovec *v, int k, void *arg)
+/* One batch of parts: memcpy if every part is proven (or nothing can be
+ * proven here), else the kernel's copy, which proves them. */
+static int copy_batch(struct iovec *v, int k, void *arg)
 {
 	struct kcopy *kc = arg;
-	size_t want = total(v, k);
-	struct iovec l = { kc->local, want };
+	struct iovec l = { kc->local, 0 };
 	ssize_t r;
 	int i;
+	bool all = true;
 
-	r = kc->in ? process_vm_readv(udsx_pid(), &l, 1, v, (unsigned long)k, 0)
-		   : process_vm_writev(udsx_pid(), &l, 1, v, (unsigned long)k, 0);
-	if (r < 0 && (errno == ENOSYS || errno == EPERM || errno == ESRCH)) {
+	for (i = 0; i < k; i++) {
+		l.iov_len += v[i].iov_len;
+		all = all && known(kc->s, v[i].iov_base, v[i].iov_len);
+	}
+	if (!all && atomic_load_explicit(&vm_ok, memory_order_relaxed)) {
+		r = kc->in ? process_vm_readv(udsx_pid(), &l, 1, v, (unsigned long)k, 0)
+			   : process_vm_writev(udsx_pid(), &l, 1, v, (unsigned long)k, 0);
+		if (r == (ssize_t)l.iov_len) {
+			for (i = 0; i < k; i++)
+				remember(kc->s, v[i].iov_base, v[i].iov_len);
+			kc->local += l.iov_len;
+			return 0;
+		}
+		if (r >= 0 || (errno != ENOSYS && errno != EPERM && errno != ESRCH))
+			return -EFAULT;
 		/* not allowed here (seccomp, an odd pid namespace): copy as
 		 * before; a bad pointer then faults */
 		udsx_dbg("process_vm_%sv: errno %d; bad pointers will fault", kc->in ? "read" : "write",
 			 errno);
 		atomic_store(&vm_ok, 0);
-		return -ENOSYS;
 	}
-	if (r != (ssize_t)want)
-		return -EFAULT;
-	for (i = 0; i < k; i++)
-		remember(kc->s, v[i].iov_base, v[i].iov_len);
-	kc->local += want;
+	for (i = 0; i < k; i++) {
+		if (kc->in)
+			memcpy(kc->local, v[i].iov_base, v[i].iov_len);
+		else
+			memcpy(v[i].iov_base, kc->local, v[i].iov_len);
+		kc->local += v[i].iov_len;
+	}
 	return 0;
 }
 
-static void plain_gather(unsigned char *dst, const struct iovec *iov, int n, size_t skip, size_t len)
+static int plain_batch(struct iovec *v, int k, void *arg)
+{
+	struct kcopy *kc = arg;
+	int i;
+
+	for (i = 0; i < k; i++) {
+		memcpy(v[i].iov_base, kc->local, v[i].iov_len);
+		kc->local += v[i].iov_len;
+	}
+	return 0;
+}
+
+static int known_batch(struct iovec *v, int k, void *arg)
 {
 	int i;
 
-	for (i = 0; i < n && len; i++) {
-		size_t l = iov[i].iov_len, c;
-
-		if (skip >= l) {
-			skip -= l;
-			continue;
-		}
-		c = l - skip < len ? l - skip : len;
-		memcpy(dst, (char *)iov[i].iov_base + skip, c);
-		dst += c;
-		len -= c;
-		skip = 0;
-	}
+	for (i = 0; i < k; i++)
+		if (!known(arg, v[i].iov_base, v[i].iov_len))
+			return -EFAULT;
+	return 0;
 }
 
-static __attribute__((noinline)) int copy_in_slow(void *dst, const struct iovec *iov, int n,
-						     size_t skip, size_t len)
+static __attribute__((noinline)) int copy_slow(bool in, void *local, const struct iovec *iov, int n,
+					       size_t skip, size_t len)
 {
-	struct kcopy kc = { dst, true, &rd_spans };
+	struct kcopy kc = { local, in, in ? &rd_spans : &wr_spans };
 
-	if (all_known(&rd_spans, iov, n, skip, len) || !atomic_load_explicit(&vm_ok, memory_order_relaxed) ||
-	    parts(iov, n, skip, len, kernel_copy, &kc) == -ENOSYS) {
-		plain_gather(dst, iov, n, skip, len);
-		return 0;
-	}
-	return kc.local == (unsigned char *)dst + len ? 0 : -EFAULT;
+	return parts(iov, n, skip, len, copy_batch, &kc);
 }
 
 /* Copy `len` bytes of the program's iov, from `skip` bytes in, to dst.
@@ -245,20 +228,7 @@ int udsx_copy_in(void *dst, const struct iovec *iov, int n, size_t skip, size_t 
 		memcpy(dst, (char *)iov[0].iov_base + skip, len);	/* the usual write() */
 		return 0;
 	}
-	return copy_in_slow(dst, iov, n, skip, len);
-}
-
-static __attribute__((noinline)) int copy_out_slow(const struct iovec *iov, int n, size_t skip,
-						      const void *src, size_t len)
-{
-	struct kcopy kc = { (unsigned char *)src, false, &wr_spans };
-
-	if (all_known(&wr_spans, iov, n, skip, len) || !atomic_load_explicit(&vm_ok, memory_order_relaxed) ||
-	    parts(iov, n, skip, len, kernel_copy, &kc) == -ENOSYS) {
-		udsx_scatter(iov, n, skip, src, len);
-		return 0;
-	}
-	return kc.local == (const unsigned char *)src + len ? 0 : -EFAULT;
+	return copy_slow(true, dst, iov, n, skip, len);
 }
 
 /* Copy `len` bytes from src into the program's iov, from `skip` bytes in.
@@ -272,7 +242,16 @@ int udsx_copy_out(const struct iovec *iov, int n, size_t skip, const void *src, 
 		memcpy((char *)iov[0].iov_base + skip, src, len);
 		return 0;
 	}
-	return copy_out_slow(iov, n, skip, src, len);
+	return copy_slow(false, (void *)src, iov, n, skip, len);
+}
+
+/* A plain copy into a caller's iov that is known to be good (the general
+ * case of udsx_scatter, internal.h). */
+void udsx_scatter_iov(const struct iovec *iov, int n, size_t skip, const void *src, size_t len)
+{
+	struct kcopy kc = { (unsigned char *)src, false, NULL };
+
+	parts(iov, n, skip, len, plain_batch, &kc);
 }
 
 /* May len bytes of iov from `skip` on be written with udsx_scatter (proven
@@ -282,5 +261,6 @@ bool udsx_out_known(const struct iovec *iov, int n, size_t skip, size_t len)
 {
 	if (n == 1 && skip <= iov[0].iov_len && iov[0].iov_len - skip >= len)
 		return known(&wr_spans, (char *)iov[0].iov_base + skip, len);
-	return all_known(&wr_spans, iov, n, skip, len) || !atomic_load_explicit(&vm_ok, memory_order_relaxed);
+	return !atomic_load_explicit(&vm_ok, memory_order_relaxed) ||
+	       parts(iov, n, skip, len, known_batch, &wr_spans) == 0;
 }
