@@ -85,7 +85,7 @@ EXPORT ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen)
 	return read(fd, buf, n);
 }
 
-EXPORT ssize_t write(int fd, const void *buf, size_t n)
+static ssize_t write_general(int fd, const void *buf, size_t n)
 {
 	UDSX_END(e);
 
@@ -97,6 +97,17 @@ EXPORT ssize_t write(int fd, const void *buf, size_t n)
 			return udsx_ret(r);
 	}
 	return udsx_real.write(fd, buf, n);
+}
+
+/* write() and send(): the one-buffer STREAM send in its everyday state
+ * first (src/fast.c), which leaves everything else untouched. */
+EXPORT ssize_t write(int fd, const void *buf, size_t n)
+{
+	ssize_t r;
+
+	if (udsx_on && (r = udsx_fast_send(fd, buf, n, 0)) != UDSX_PASS)
+		return udsx_ret(r);
+	return write_general(fd, buf, n);
 }
 
 EXPORT ssize_t readv(int fd, const struct iovec *iov, int iovcnt)
@@ -126,7 +137,7 @@ EXPORT ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
 	return udsx_real.writev(fd, iov, iovcnt);
 }
 
-EXPORT ssize_t send(int fd, const void *buf, size_t n, int flags)
+static ssize_t send_general(int fd, const void *buf, size_t n, int flags)
 {
 	UDSX_END(e);
 
@@ -138,6 +149,15 @@ EXPORT ssize_t send(int fd, const void *buf, size_t n, int flags)
 			return udsx_ret(r);
 	}
 	return udsx_real.send(fd, buf, n, flags);
+}
+
+EXPORT ssize_t send(int fd, const void *buf, size_t n, int flags)
+{
+	ssize_t r;
+
+	if (udsx_on && (r = udsx_fast_send(fd, buf, n, flags)) != UDSX_PASS)
+		return udsx_ret(r);
+	return send_general(fd, buf, n, flags);
 }
 
 EXPORT ssize_t recv(int fd, void *buf, size_t n, int flags)

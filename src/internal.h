@@ -115,6 +115,7 @@ hidden bool udsx_end_active(const struct udsx_end *e);
 
 /* ---- fd table (table.c) ---- */
 hidden bool udsx_table_get(int fd, struct udsx_end *out);
+hidden uintptr_t udsx_table_raw(int fd);
 hidden void udsx_table_set(int fd, struct udsx_chan *ch, int side);
 hidden void udsx_table_clear(int fd);
 hidden void udsx_table_dup(int oldfd, int newfd);
@@ -130,6 +131,7 @@ hidden size_t udsx_stream_seg_max(uint32_t sndbuf);
 /* ---- locks (lock.c) ---- */
 hidden int udsx_lock(_Atomic uint32_t *l);
 hidden void udsx_unlock(_Atomic uint32_t *l);
+hidden bool udsx_trylock(_Atomic uint32_t *l);
 hidden void udsx_lock_atfork_child(void);
 hidden uint32_t udsx_tid(void);
 
@@ -148,6 +150,8 @@ hidden size_t udsx_iov_total(const struct iovec *iov, int n);
 #define UDSX_PASS (-100000)
 hidden ssize_t udsx_send(int fd, struct udsx_end *e, struct udsx_io *io);
 hidden ssize_t udsx_recv(int fd, struct udsx_end *e, struct udsx_io *io);
+hidden ssize_t udsx_send_to_kernel(int fd, struct udsx_end *e, struct udsx_io *io, size_t sent);
+hidden ssize_t udsx_fast_send(int fd, const void *buf, size_t n, int flags);
 hidden int udsx_inq(int fd, struct udsx_end *e, int *out);
 hidden int udsx_outq(int fd, struct udsx_end *e, int *out);
 
@@ -167,6 +171,7 @@ hidden void udsx_claim_drop(struct udsx_chan *ch, int d);
 
 /* ---- copies to and from the program's buffers (ucopy.c): -EFAULT, never SIGSEGV ---- */
 hidden int udsx_copy_in(void *dst, const struct iovec *iov, int n, size_t skip, size_t len);
+hidden int udsx_copy_in1(void *dst, const void *src, size_t len);
 hidden int udsx_copy_out(const struct iovec *iov, int n, size_t skip, const void *src, size_t len);
 hidden bool udsx_out_known(const struct iovec *iov, int n, size_t skip, size_t len);
 hidden void udsx_scatter_iov(const struct iovec *iov, int n, size_t skip, const void *src, size_t len);
@@ -184,6 +189,8 @@ hidden void udsx_ucopy_forget(void);
 /* ---- ring primitives (ring.c) ---- */
 hidden int udsx_ring_put(struct udsx_chan *ch, int d, const struct iovec *iov, int iovcnt,
 			 size_t skip, uint32_t len, uint32_t truesize);
+hidden int udsx_ring_put1(struct udsx_chan *ch, int d, const void *buf, uint32_t len,
+			  uint32_t truesize);
 hidden uint64_t udsx_ring_tail(struct udsx_chan *ch, int d);
 hidden uint64_t udsx_writer_charged(struct udsx_chan *ch, int d, uint64_t limit);
 hidden bool udsx_ring_empty(struct udsx_chan *ch, int d);

@@ -80,6 +80,15 @@ int udsx_lock(_Atomic uint32_t *l)
 	}
 }
 
+/* One attempt, no waiting: for a caller that has another way to go. */
+bool udsx_trylock(_Atomic uint32_t *l)
+{
+	uint32_t cur = 0;
+
+	return atomic_compare_exchange_strong_explicit(l, &cur, tid(), memory_order_acquire,
+						       memory_order_relaxed);
+}
+
 void udsx_unlock(_Atomic uint32_t *l)
 {
 	uint32_t old = atomic_exchange_explicit(l, 0, memory_order_release);

@@ -352,7 +352,14 @@ static ssize_t stream_send(int fd, struct udsx_end *e, struct udsx_io *io)
 to_kernel:
 	udsx_unlock(&ch->h->dir[d].wlock);
 to_kernel_unlocked:
-	udsx_revert_dir(fd, ch, d, fd);
+	return udsx_send_to_kernel(fd, e, io, sent);
+}
+
+/* Hand the direction to the kernel and send the rest of io (from `sent`)
+ * there: a STREAM send that cannot go on in the ring (fast.c too). */
+ssize_t udsx_send_to_kernel(int fd, struct udsx_end *e, struct udsx_io *io, size_t sent)
+{
+	udsx_revert_dir(fd, e->ch, e->side, fd);
 	return kernel_rest(fd, e, io, sent);
 }
 

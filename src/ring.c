@@ -89,22 +89,21 @@ static inline void prefetch_ahead(unsigned char *r, uint64_t t, uint64_t size)
 }
 
 /*
- * Append one record. Caller holds wlock. Returns 0, -ENOSPC if the ring has
- * no room (the caller waits or reverts), -EPIPE if the direction is closed,
- * -EFAULT if the program's buffer is bad (nothing is published then).
+ * Make room for a record of `len` payload bytes at the tail, padding to the
+ * ring's start when it does not fit before the end. Caller holds wlock.
+ * On 0, *rec is where the record goes and *nt the tail after it.
  */
-int udsx_ring_put(struct udsx_chan *ch, int d, const struct iovec *iov, int iovcnt,
-		  size_t skip, uint32_t len, uint32_t truesize)
+static inline int reserve(struct udsx_chan *ch, int d, uint32_t len, struct udsx_rec **rec,
+			  uint64_t *nt)
 {
 	struct udsx_dir *dir = &ch->h->dir[d];
-	uint64_t size = ch->ring_size, t, h, pos, need, room, nt, span;
+	uint64_t size = ch->ring_size, t, h, pos, need, room, span;
 	unsigned char *r = ring(ch, d);
-	struct udsx_rec *rec;
 
 	t = atomic_load_explicit(&dir->tail, memory_order_relaxed);
 	if (t & TAIL_CLOSED)
 		return -EPIPE;
-	need = sizeof(*rec) + UDSX_REC_ALIGN(len);
+	need = sizeof(**rec) + UDSX_REC_ALIGN(len);
 	pos = t & (size - 1);
 	room = size - pos;
 	/* a record never wraps: it is padded to the start when it does not fit */
@@ -122,18 +121,25 @@ int udsx_ring_put(struct udsx_chan *ch, int d, const struct iovec *iov, int iovc
 			return -ENOSPC;
 	}
 	if (room < need) {
-		rec = (struct udsx_rec *)(r + pos);
-		rec->len = UDSX_REC_PAD;
-		rec->truesize = 0;
+		struct udsx_rec *pad = (struct udsx_rec *)(r + pos);
+
+		pad->len = UDSX_REC_PAD;
+		pad->truesize = 0;
 		t += room;
 		pos = 0;
 	}
-	rec = (struct udsx_rec *)(r + pos);
-	rec->len = len;
-	rec->truesize = truesize;
-	if (udsx_copy_in(rec + 1, iov, iovcnt, skip, len) < 0)
-		return -EFAULT;
-	nt = t + need;
+	*rec = (struct udsx_rec *)(r + pos);
+	(*rec)->len = len;
+	*nt = t + need;
+	return 0;
+}
+
+/* Publish the record reserve() made, now filled: counters, then the tail. */
+static inline int publish(struct udsx_chan *ch, int d, uint64_t nt, uint32_t len, uint32_t truesize)
+{
+	struct udsx_dir *dir = &ch->h->dir[d];
+	uint64_t t;
+
 	/* single writer (wlock): plain read-modify-write is enough */
 	add(&dir->charge_in, truesize);
 	add(&dir->pub_bytes, len);
@@ -148,8 +154,44 @@ int udsx_ring_put(struct udsx_chan *ch, int d, const struct iovec *iov, int iovc
 		add(&dir->pub_msgs, -(uint64_t)1);
 		return -EPIPE;
 	}
-	prefetch_ahead(r, nt, size);
+	prefetch_ahead(ring(ch, d), nt, ch->ring_size);
 	return 0;
+}
+
+/*
+ * Append one record. Caller holds wlock. Returns 0, -ENOSPC if the ring has
+ * no room (the caller waits or reverts), -EPIPE if the direction is closed,
+ * -EFAULT if the program's buffer is bad (nothing is published then).
+ */
+int udsx_ring_put(struct udsx_chan *ch, int d, const struct iovec *iov, int iovcnt,
+		  size_t skip, uint32_t len, uint32_t truesize)
+{
+	struct udsx_rec *rec;
+	uint64_t nt;
+	int r = reserve(ch, d, len, &rec, &nt);
+
+	if (r < 0)
+		return r;
+	rec->truesize = truesize;
+	if (udsx_copy_in(rec + 1, iov, iovcnt, skip, len) < 0)
+		return -EFAULT;
+	return publish(ch, d, nt, len, truesize);
+}
+
+/* udsx_ring_put for one plain buffer (fast.c), -EAGAIN if that buffer
+ * is not proven readable yet (ucopy.c). */
+int udsx_ring_put1(struct udsx_chan *ch, int d, const void *buf, uint32_t len, uint32_t truesize)
+{
+	struct udsx_rec *rec;
+	uint64_t nt;
+	int r = reserve(ch, d, len, &rec, &nt);
+
+	if (r < 0)
+		return r;
+	rec->truesize = truesize;
+	if (udsx_copy_in1(rec + 1, buf, len) < 0)
+		return -EAGAIN;
+	return publish(ch, d, nt, len, truesize);
 }
 
 /* Load the record at cursor c->head, skipping pads. 0 = got one, -EAGAIN

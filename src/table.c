@@ -27,6 +27,14 @@ bool udsx_table_get(int fd, struct udsx_end *out)
 	return true;
 }
 
+/* fd's entry as it is stored: the channel with the side in bit 0, or 0. */
+uintptr_t udsx_table_raw(int fd)
+{
+	if (fd < 0 || fd >= TABLE_MAX)
+		return 0;
+	return atomic_load_explicit(&table[fd], memory_order_acquire);
+}
+
 static void put_entry(uintptr_t v)
 {
 	struct udsx_chan *ch = (struct udsx_chan *)(v & ~(uintptr_t)1);

@@ -24,11 +24,11 @@ static uint32_t page_align(size_t n)
 static uint32_t head_cost(size_t linear)
 {
 	size_t need = ((linear + 63) & ~(size_t)63) + SHINFO;
-	size_t k = 512;
 
-	while (k < need)
-		k <<= 1;
-	return (uint32_t)(k + SKBUFF);
+	/* the next power of two (need > 320, so need - 1 > 0) */
+	if (need <= 512)
+		return 512 + SKBUFF;
+	return (uint32_t)(((size_t)1 << (64 - __builtin_clzll((unsigned long long)need - 1))) + SKBUFF);
 }
 
 /* One STREAM segment of `seg` bytes (unix_stream_sendmsg). */

@@ -231,6 +231,17 @@ int udsx_copy_in(void *dst, const struct iovec *iov, int n, size_t skip, size_t 
 	return copy_slow(true, dst, iov, n, skip, len);
 }
 
+/* udsx_copy_in from one buffer, only if that needs no system call to
+ * prove it (fast.c): 0, or -EAGAIN when the caller must take the general
+ * path, which proves it. */
+int udsx_copy_in1(void *dst, const void *src, size_t len)
+{
+	if (!known(&rd_spans, src, len) && atomic_load_explicit(&vm_ok, memory_order_relaxed))
+		return -EAGAIN;
+	memcpy(dst, src, len);
+	return 0;
+}
+
 /* Copy `len` bytes from src into the program's iov, from `skip` bytes in.
  * 0, or -EFAULT (the iov then holds an unspecified part of them). */
 int udsx_copy_out(const struct iovec *iov, int n, size_t skip, const void *src, size_t len)

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: MIT */
+/* fast.c -- the one-buffer STREAM send in its everyday state, without the general path's bookkeeping.
+ *
+ * Most sends on a busy stream are the same call: one buffer of a few
+ * bytes to a few KiB, into a channel that is open, has room, and whose
+ * reader already holds a doorbell. The general path (path.c) pays for
+ * every case it must handle (iovecs, segmenting, waiting, the gate,
+ * reverts) on every call; at 64 B that is most of a send's cost. This
+ * path handles only that everyday state, and hands anything else to the
+ * general path *before* it has changed anything, so that the general path
+ * then does exactly what it would have done alone. After it has published
+ * its record it finishes the call exactly as stream_send() does, through
+ * the same functions.
+ *
+ * Memory-ordering contract: shm.h's, through ring.c (publish), bell.c
+ * (doorbell decision) and ballast.c; the loads here that decide whether to
+ * take this path (reverted, flags, pinned, ctl) are the same loads the
+ * general path makes, each read once.
+ */
+#include <errno.h>
+#include "internal.h"
+
+#define SEND_FLAGS_OK	(MSG_DONTWAIT | MSG_NOSIGNAL | MSG_EOR | MSG_MORE)
+/* One kmalloc'd head, no pages: the segment the kernel makes of it has
+ * the simple truesize (truesize.c). */
+#define FAST_MAX	3776u
+
+ssize_t udsx_fast_send(int fd, const void *buf, size_t n, int flags)
+{
+	struct udsx_end e = { 0 };
+	struct udsx_chan *ch;
+	struct udsx_hdr *h;
+	struct udsx_dir *dir;
+	uint32_t sndbuf;
+	uintptr_t ent;
+	uint64_t c, charged;
+	int d, r, saved;
+
+	if (n - 1 >= FAST_MAX || (flags & ~SEND_FLAGS_OK) || !(ent = udsx_table_raw(fd)))
+		return UDSX_PASS;
+	ch = (struct udsx_chan *)(ent & ~(uintptr_t)1);
+	d = (int)(ent & 1);
+	/* (the channel struct is never freed, only its mapping: busy keeps that) */
+	if (ch->type != SOCK_STREAM ||
+	    !atomic_load_explicit(&ch->open_seen[d], memory_order_relaxed))
+		return UDSX_PASS;
+	atomic_fetch_add(&ch->busy, 1);
+	h = ch->h;
+	dir = &h->dir[d];
+	/* as udsx_lookup: a close that came first has cleared the entry */
+	if (udsx_table_raw(fd) != ent ||
+	    atomic_load_explicit(&h->end[d].reverted, memory_order_acquire) ||
+	    (atomic_load_explicit(&dir->flags, memory_order_acquire) &
+	     (DIR_RD_SHUT | DIR_WR_SHUT | DIR_CORRUPT)) ||
+	    !atomic_load_explicit(&h->end[d].pinned, memory_order_relaxed))
+		goto pass;
+	sndbuf = atomic_load(&h->end[d].sndbuf);
+	if (n > udsx_stream_seg_max(sndbuf) || !udsx_trylock(&dir->wlock))
+		goto pass;
+	if (udsx_writer_charged(ch, d, sndbuf - 1) >= sndbuf)
+		goto unlock_pass;	/* full: the general path waits or says EAGAIN */
+	r = udsx_ring_put1(ch, d, buf, (uint32_t)n, udsx_truesize_stream(n));
+	if (r < 0)
+		goto unlock_pass;	/* no room, closed, or a bad buffer: nothing published */
+	/* Published. The reader holds a doorbell for a non-empty ring and
+	 * nobody sleeps consuming: nothing to ring (udsx_bell_notify's first
+	 * test). Otherwise it decides, as on the general path. */
+	c = atomic_load(&dir->ctl);
+	if ((c & (CTL_CLOSED | CTL_SLEEPER)) || !CTL_OUTSTANDING(c)) {
+		saved = errno;
+		r = udsx_bell_notify(fd, ch, d, (uint32_t)n);
+		errno = saved;
+		if (r < 0) {
+			/* the peer is gone: as stream_send, the kernel says how */
+			struct iovec v = { (void *)buf, n };
+			struct udsx_io io = { &v, 1, n, flags, 0, false };
+			ssize_t k;
+
+			e.ch = ch;
+			e.side = d;
+			udsx_unlock(&dir->wlock);
+			k = udsx_send_to_kernel(fd, &e, &io, 0);
+			if (k >= 0)
+				errno = saved;
+			udsx_chan_unbusy(ch);
+			return k;
+		}
+	}
+	charged = udsx_writer_charged(ch, d, sndbuf / 4);
+	udsx_unlock(&dir->wlock);
+	if (charged > sndbuf / 4) {
+		saved = errno;
+		udsx_ballast_check(fd, ch, d);
+		errno = saved;
+	}
+	udsx_chan_unbusy(ch);
+	return (ssize_t)n;
+unlock_pass:
+	udsx_unlock(&dir->wlock);
+pass:
+	udsx_chan_unbusy(ch);
+	return UDSX_PASS;
+}
