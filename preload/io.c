@@ -53,7 +53,7 @@ void udsx_peer_name(struct udsx_end *e, void *addr, socklen_t *alen)
 	*alen = l;
 }
 
-EXPORT ssize_t read(int fd, void *buf, size_t n)
+static ssize_t read_general(int fd, void *buf, size_t n)
 {
 	UDSX_END(e);
 
@@ -66,6 +66,16 @@ EXPORT ssize_t read(int fd, void *buf, size_t n)
 			return udsx_ret(r);
 	}
 	return udsx_real.read(fd, buf, n);
+}
+
+/* read() and recv(): a STREAM read from a backlog first (src/fast.c). */
+EXPORT ssize_t read(int fd, void *buf, size_t n)
+{
+	ssize_t r;
+
+	if (udsx_on && (r = udsx_fast_recv(fd, buf, n, 0)) != UDSX_PASS)
+		return r;
+	return read_general(fd, buf, n);
 }
 
 /* glibc's own overflow report and abort, exactly as without udsx. */
@@ -160,7 +170,7 @@ EXPORT ssize_t send(int fd, const void *buf, size_t n, int flags)
 	return send_general(fd, buf, n, flags);
 }
 
-EXPORT ssize_t recv(int fd, void *buf, size_t n, int flags)
+static ssize_t recv_general(int fd, void *buf, size_t n, int flags)
 {
 	UDSX_END(e);
 
@@ -172,6 +182,15 @@ EXPORT ssize_t recv(int fd, void *buf, size_t n, int flags)
 			return udsx_ret(r);
 	}
 	return udsx_real.recv(fd, buf, n, flags);
+}
+
+EXPORT ssize_t recv(int fd, void *buf, size_t n, int flags)
+{
+	ssize_t r;
+
+	if (udsx_on && (r = udsx_fast_recv(fd, buf, n, flags)) != UDSX_PASS)
+		return r;
+	return recv_general(fd, buf, n, flags);
 }
 
 EXPORT ssize_t __recv_chk(int fd, void *buf, size_t n, size_t buflen, int flags)

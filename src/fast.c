@@ -25,6 +25,33 @@
  * the simple truesize (truesize.c). */
 #define FAST_MAX	3776u
 
+/*
+ * The STREAM channel end fd names, held busy (udsx_chan_unbusy when done),
+ * if this process has seen the direction the call uses (`reading`: the
+ * one toward this end) open and the end has not gone back to the kernel;
+ * NULL otherwise. As udsx_lookup: the entry is looked at again once busy,
+ * in case a close came first. (The channel struct is never freed, only its
+ * mapping, which busy keeps.)
+ */
+static struct udsx_chan *hold(int fd, bool reading, int *side)
+{
+	uintptr_t ent = udsx_table_raw(fd);
+	struct udsx_chan *ch = (struct udsx_chan *)(ent & ~(uintptr_t)1);
+	int s = (int)(ent & 1);
+
+	if (!ent || ch->type != SOCK_STREAM ||
+	    !atomic_load_explicit(&ch->open_seen[reading ? 1 - s : s], memory_order_relaxed))
+		return NULL;
+	atomic_fetch_add(&ch->busy, 1);
+	if (udsx_table_raw(fd) != ent ||
+	    atomic_load_explicit(&ch->h->end[s].reverted, memory_order_acquire)) {
+		udsx_chan_unbusy(ch);
+		return NULL;
+	}
+	*side = s;
+	return ch;
+}
+
 ssize_t udsx_fast_send(int fd, const void *buf, size_t n, int flags)
 {
 	struct udsx_end e = { 0 };
@@ -32,25 +59,14 @@ ssize_t udsx_fast_send(int fd, const void *buf, size_t n, int flags)
 	struct udsx_hdr *h;
 	struct udsx_dir *dir;
 	uint32_t sndbuf;
-	uintptr_t ent;
 	uint64_t c, charged;
 	int d, r, saved;
 
-	if (n - 1 >= FAST_MAX || (flags & ~SEND_FLAGS_OK) || !(ent = udsx_table_raw(fd)))
+	if (n - 1 >= FAST_MAX || (flags & ~SEND_FLAGS_OK) || !(ch = hold(fd, false, &d)))
 		return UDSX_PASS;
-	ch = (struct udsx_chan *)(ent & ~(uintptr_t)1);
-	d = (int)(ent & 1);
-	/* (the channel struct is never freed, only its mapping: busy keeps that) */
-	if (ch->type != SOCK_STREAM ||
-	    !atomic_load_explicit(&ch->open_seen[d], memory_order_relaxed))
-		return UDSX_PASS;
-	atomic_fetch_add(&ch->busy, 1);
 	h = ch->h;
 	dir = &h->dir[d];
-	/* as udsx_lookup: a close that came first has cleared the entry */
-	if (udsx_table_raw(fd) != ent ||
-	    atomic_load_explicit(&h->end[d].reverted, memory_order_acquire) ||
-	    (atomic_load_explicit(&dir->flags, memory_order_acquire) &
+	if ((atomic_load_explicit(&dir->flags, memory_order_acquire) &
 	     (DIR_RD_SHUT | DIR_WR_SHUT | DIR_CORRUPT)) ||
 	    !atomic_load_explicit(&h->end[d].pinned, memory_order_relaxed))
 		goto pass;
@@ -97,6 +113,53 @@ ssize_t udsx_fast_send(int fd, const void *buf, size_t n, int flags)
 	return (ssize_t)n;
 unlock_pass:
 	udsx_unlock(&dir->wlock);
+pass:
+	udsx_chan_unbusy(ch);
+	return UDSX_PASS;
+}
+
+/*
+ * read() and recv() of one buffer on STREAM, when the ring already holds
+ * data and a doorbell stands for it (the reader is behind a streaming
+ * writer): no claim to set or drop, no waiting before the take. The same
+ * checks as the general path, in the same order, and then its taking
+ * step (path.c, udsx_stream_read_held). UDSX_PASS before anything shared
+ * has changed, or when the ring turned out corrupt (nothing was taken; the
+ * general path then reverts the end).
+ */
+ssize_t udsx_fast_recv(int fd, void *buf, size_t n, int flags)
+{
+	struct iovec v = { buf, n };
+	struct udsx_io io = { &v, 1, n, flags, 0, false };
+	struct udsx_end e = { 0 };
+	struct udsx_chan *ch;
+	struct udsx_dir *dir;
+	uint64_t c;
+	ssize_t r;
+	int side, d, saved;
+
+	if (!n || (flags & ~MSG_DONTWAIT) || !(ch = hold(fd, true, &side)))
+		return UDSX_PASS;
+	d = 1 - side;
+	dir = &ch->h->dir[d];
+	if (atomic_load(&ch->h->end[side].rcvlowat) > 1 || !udsx_out_known(&v, 1, 0, n) ||
+	    udsx_ring_empty(ch, d) || !udsx_trylock(&dir->rlock))
+		goto pass;
+	/* under rlock nobody else eats a doorbell, so one standing now stands
+	 * until this read decides (bell.c) */
+	c = atomic_load(&dir->ctl);
+	if ((c & (CTL_CLOSED | CTL_SLEEPER)) || !CTL_OUTSTANDING(c) || CTL_CLAIM(c) ||
+	    (atomic_load(&dir->flags) & DIR_CORRUPT)) {
+		udsx_unlock(&dir->rlock);
+		goto pass;
+	}
+	e.ch = ch;
+	e.side = side;
+	saved = errno;
+	r = udsx_stream_read_held(fd, &e, &io);
+	errno = saved;
+	udsx_chan_unbusy(ch);
+	return r > 0 ? r : UDSX_PASS;
 pass:
 	udsx_chan_unbusy(ch);
 	return UDSX_PASS;

@@ -82,6 +82,8 @@ struct udsx_chan {
 	 * reader's cache line only when it looks full. Under wlock. */
 	uint64_t w_head[2];
 	uint64_t w_out[2];
+	/* The reader's last look at each direction's tail (ring.c). */
+	_Atomic uint64_t r_tail[2];
 	/* Per end: the records it had sent when it last began a read; a read
 	 * that finds more has answered in between (request/response), and
 	 * does not wait for a stream to go on (path.c). Unlocked: a hint. */
@@ -152,6 +154,8 @@ hidden ssize_t udsx_send(int fd, struct udsx_end *e, struct udsx_io *io);
 hidden ssize_t udsx_recv(int fd, struct udsx_end *e, struct udsx_io *io);
 hidden ssize_t udsx_send_to_kernel(int fd, struct udsx_end *e, struct udsx_io *io, size_t sent);
 hidden ssize_t udsx_fast_send(int fd, const void *buf, size_t n, int flags);
+hidden ssize_t udsx_fast_recv(int fd, void *buf, size_t n, int flags);
+hidden ssize_t udsx_stream_read_held(int fd, struct udsx_end *e, struct udsx_io *io);
 hidden int udsx_inq(int fd, struct udsx_end *e, int *out);
 hidden int udsx_outq(int fd, struct udsx_end *e, int *out);
 
@@ -199,6 +203,7 @@ hidden bool udsx_ring_closed(struct udsx_chan *ch, int d);
 hidden void udsx_ring_corrupt(struct udsx_chan *ch, int d);
 struct udsx_cursor {
 	uint64_t head, off, tail;
+	bool fresh;		/* tail is a fresh look, not this process's copy */
 	uint32_t len, truesize;
 	const unsigned char *data;
 };

@@ -528,20 +528,22 @@ static ssize_t stream_take(struct udsx_end *e, struct udsx_io *io, size_t done, 
 	int d = 1 - e->side;
 	struct udsx_cursor c;
 	uint64_t freed = 0, got = 0, nh, noff;
-	size_t want = io->len - done, n;
+	size_t want = io->len - done, n, plen;
 	bool proven;
 
 	if (udsx_ring_peek(ch, d, &c) < 0)
 		return 0;
 	/* once for what this call can take (the records up to the tail it
-	 * saw, headers included), rather than per record (ucopy.c) */
-	proven = udsx_out_known(io->iov, io->iovcnt, done,
-				c.tail - c.head < want ? (size_t)(c.tail - c.head) : want);
+	 * saw, headers included), rather than per record (ucopy.c); a walk
+	 * that goes on past that tail (a fresh look, ring.c) checks the rest
+	 * record by record */
+	plen = c.tail - c.head < want ? (size_t)(c.tail - c.head) : want;
+	proven = udsx_out_known(io->iov, io->iovcnt, done, plen);
 	nh = c.head;
 	noff = c.off;
 	for (;;) {
 		n = c.len - c.off < want - got ? c.len - c.off : want - got;
-		if (proven)
+		if (proven && got + n <= plen)
 			udsx_scatter(io->iov, io->iovcnt, done + got, c.data + c.off, n);
 		else if (udsx_copy_out(io->iov, io->iovcnt, done + got, c.data + c.off, n) < 0) {
 			if (!got)
@@ -847,6 +849,52 @@ static ssize_t kernel_more(int fd, struct udsx_io *io, size_t done)
 	return (ssize_t)done + (r > 0 ? r : 0);
 }
 
+/* Is the reader of end `side` only reading? Coalescing is for such a
+ * reader; one that has sent since its last read is answering requests, and
+ * waits for nothing. Called once per read, which it records. */
+static bool reader_consumer(struct udsx_chan *ch, int side)
+{
+	uint64_t sent_now = atomic_load_explicit(&ch->h->dir[side].pub_msgs, memory_order_relaxed);
+	bool consumer = sent_now == ch->r_out_seen[side] && udsx_cfg.spin_us > 0 &&
+			udsx_cfg.ncpu > 1;
+
+	ch->r_out_seen[side] = sent_now;
+	return consumer;
+}
+
+/*
+ * The everyday STREAM read (fast.c), in the state its caller has checked:
+ * rlock held, one proven buffer, no flag but MSG_DONTWAIT, SO_RCVLOWAT at
+ * most 1, the ring not empty and a doorbell standing with no claim. In
+ * that state udsx_recv() sets no claim (udsx_claim_set is a no-op with a
+ * doorbell standing) and cannot fault; this is the rest of its taking
+ * step, in the same order. Unlocks. Returns the bytes taken; 0 only if
+ * the ring turned out corrupt (udsx_recv then reverts the end).
+ */
+ssize_t udsx_stream_read_held(int fd, struct udsx_end *e, struct udsx_io *io)
+{
+	struct udsx_chan *ch = e->ch;
+	int d = 1 - e->side;
+	struct waitarg w = { ch, d, 0 };
+	bool consumer = reader_consumer(ch, e->side);
+	/* (this process's copy, not `tail` itself: see ring.c) */
+	uint64_t tail0 = atomic_load_explicit(&ch->r_tail[d], memory_order_relaxed);
+	unsigned nrec = 0;
+	ssize_t got = stream_take(e, io, 0, false, &nrec);
+	size_t done = got > 0 ? (size_t)got : 0;
+
+	if (consumer && done < io->len &&
+	    (nrec > 1 || bell_pending(ch, d) || udsx_ring_tail(ch, d) != tail0))
+		done = stream_linger(e, io, done);
+	if (consumer && got >= 0 && udsx_ring_empty(ch, d) && bell_pending(ch, d))
+		udsx_spin_ns(has_data, &w, NEXT_NS, NEXT_POLL_NS);
+	if (udsx_ring_empty(ch, d))
+		udsx_bell_eat(fd, ch, d);
+	udsx_unlock(&ch->h->dir[d].rlock);
+	udsx_ballast_release(fd, ch, d);
+	return (ssize_t)done;
+}
+
 ssize_t udsx_recv(int fd, struct udsx_end *e, struct udsx_io *io)
 {
 	struct udsx_chan *ch = e->ch;
@@ -857,13 +905,8 @@ ssize_t udsx_recv(int fd, struct udsx_end *e, struct udsx_io *io)
 	size_t target = 1, done = 0;
 	struct waitarg w = { ch, d, 0 };
 	ssize_t got;
-	uint64_t sent_now = atomic_load_explicit(&ch->h->dir[e->side].pub_msgs, memory_order_relaxed);
-	/* coalescing is for a reader that only reads; one that has sent since
-	 * its last read is answering requests, and waits for nothing */
-	bool consumer = sent_now == ch->r_out_seen[e->side] && udsx_cfg.spin_us > 0 &&
-			udsx_cfg.ncpu > 1;
+	bool consumer = reader_consumer(ch, e->side);
 
-	ch->r_out_seen[e->side] = sent_now;
 	/* MSG_OOB: the ring never holds an urgent byte (an OOB send reverts),
 	 * so the kernel's answer is exact. Other unknown flags are ignored
 	 * by AF_UNIX receives (MSG_ERRQUEUE included), so ignore them too. */

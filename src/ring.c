@@ -60,12 +60,40 @@ uint64_t udsx_ring_tail(struct udsx_chan *ch, int d)
 	return atomic_load_explicit(&ch->h->dir[d].tail, memory_order_acquire) & ~TAIL_CLOSED;
 }
 
+/*
+ * Reader: the published end of direction d. `tail` is the line the writer
+ * stores to for every record, so a reader that looks at it on every call
+ * takes a cache miss per call and makes the writer's next store wait for
+ * the line to come back. This process keeps its last look (`r_tail`, which
+ * only grows, as `tail` does) and looks again only when that copy shows
+ * nothing beyond `head`: a stale copy can only show fewer records than
+ * there are, and a walk that reaches it looks again before it says "no
+ * more" (load()), so nothing published is ever missed. Release/acquire on
+ * the copy carries the acquire of `tail` to another reader thread.
+ */
+static uint64_t fresh_tail(struct udsx_chan *ch, int d)
+{
+	uint64_t t = atomic_load_explicit(&ch->h->dir[d].tail, memory_order_acquire) & ~TAIL_CLOSED;
+
+	atomic_store_explicit(&ch->r_tail[d], t, memory_order_release);
+	return t;
+}
+
+static uint64_t seen_tail(struct udsx_chan *ch, int d, uint64_t head, bool *fresh)
+{
+	uint64_t t = atomic_load_explicit(&ch->r_tail[d], memory_order_acquire);
+
+	*fresh = (int64_t)(t - head) <= 0;
+	return *fresh ? fresh_tail(ch, d) : t;
+}
+
 bool udsx_ring_empty(struct udsx_chan *ch, int d)
 {
-	struct udsx_dir *dir = &ch->h->dir[d];
-	uint64_t t = atomic_load_explicit(&dir->tail, memory_order_acquire) & ~TAIL_CLOSED;
+	uint64_t h = atomic_load_explicit(&ch->h->dir[d].head, memory_order_acquire);
+	bool fresh;
+	uint64_t t = seen_tail(ch, d, h, &fresh);
 
-	return atomic_load_explicit(&dir->head, memory_order_acquire) == t;
+	return h == t;
 }
 
 /*
@@ -203,8 +231,13 @@ static int load(struct udsx_chan *ch, int d, struct udsx_cursor *c)
 	struct udsx_rec rec;
 
 	for (;;) {
-		if (c->head == c->tail)
-			return -EAGAIN;
+		if (c->head == c->tail) {
+			if (c->fresh)
+				return -EAGAIN;
+			c->tail = fresh_tail(ch, d);
+			c->fresh = true;
+			continue;
+		}
 		if (c->tail - c->head > size || (c->head & 7))
 			return -EPROTO;
 		pos = c->head & (size - 1);
@@ -231,8 +264,8 @@ int udsx_ring_peek(struct udsx_chan *ch, int d, struct udsx_cursor *c)
 	struct udsx_dir *dir = &ch->h->dir[d];
 	int r;
 
-	c->tail = atomic_load_explicit(&dir->tail, memory_order_acquire) & ~TAIL_CLOSED;
 	c->head = atomic_load_explicit(&dir->head, memory_order_relaxed);
+	c->tail = seen_tail(ch, d, c->head, &c->fresh);
 	c->off = atomic_load_explicit(&dir->head_off, memory_order_relaxed);
 	r = load(ch, d, c);
 	if (r == 0 && c->off > c->len)
