@@ -68,13 +68,13 @@ static ssize_t read_general(int fd, void *buf, size_t n)
 	return udsx_real.read(fd, buf, n);
 }
 
-/* read() and recv(): a STREAM read from a backlog first (src/fast.c). */
+/* read() and recv(): a read from a backlog first (src/fast.c). */
 EXPORT ssize_t read(int fd, void *buf, size_t n)
 {
 	ssize_t r;
 
 	if (udsx_on && (r = udsx_fast_recv(fd, buf, n, 0)) != UDSX_PASS)
-		return r;
+		return udsx_ret(r);
 	return read_general(fd, buf, n);
 }
 
@@ -189,7 +189,7 @@ EXPORT ssize_t recv(int fd, void *buf, size_t n, int flags)
 	ssize_t r;
 
 	if (udsx_on && (r = udsx_fast_recv(fd, buf, n, flags)) != UDSX_PASS)
-		return r;
+		return udsx_ret(r);
 	return recv_general(fd, buf, n, flags);
 }
 

@@ -26,10 +26,10 @@
 #define FAST_MAX	3776u
 
 /*
- * The STREAM channel end fd names, held busy (udsx_chan_unbusy when done),
- * if this process has seen the direction the call uses (`reading`: the
- * one toward this end) open and the end has not gone back to the kernel;
- * NULL otherwise. As udsx_lookup: the entry is looked at again once busy,
+ * The channel end fd names, held busy (udsx_chan_unbusy when done), if it
+ * is a STREAM end or the call is a read, this process has seen the
+ * direction the call uses (`reading`: the one toward this end) open, and
+ * the end has not gone back to the kernel; NULL otherwise. As udsx_lookup: the entry is looked at again once busy,
  * in case a close came first. (The channel struct is never freed, only its
  * mapping, which busy keeps.)
  */
@@ -39,7 +39,7 @@ static struct udsx_chan *hold(int fd, bool reading, int *side)
 	struct udsx_chan *ch = (struct udsx_chan *)(ent & ~(uintptr_t)1);
 	int s = (int)(ent & 1);
 
-	if (!ent || ch->type != SOCK_STREAM ||
+	if (!ent || (ch->type != SOCK_STREAM && !reading) ||
 	    !atomic_load_explicit(&ch->open_seen[reading ? 1 - s : s], memory_order_relaxed))
 		return NULL;
 	atomic_fetch_add(&ch->busy, 1);
@@ -119,13 +119,13 @@ pass:
 }
 
 /*
- * read() and recv() of one buffer on STREAM, when the ring already holds
- * data and a doorbell stands for it (the reader is behind a streaming
- * writer): no claim to set or drop, no waiting before the take. The same
- * checks as the general path, in the same order, and then its taking
- * step (path.c, udsx_stream_read_held). UDSX_PASS before anything shared
- * has changed, or when the ring turned out corrupt (nothing was taken; the
- * general path then reverts the end).
+ * read() and recv() of one buffer when the ring already holds data and a
+ * doorbell stands for it (the reader is behind a streaming writer): no
+ * claim to set or drop, no waiting before the take. The same checks as
+ * the general path, and then its taking step (path.c, udsx_read_held).
+ * UDSX_PASS before anything shared has changed, or when a STREAM ring
+ * turned out corrupt (nothing was taken; the general path then reverts the
+ * end); otherwise bytes or -errno, as from the general path.
  */
 ssize_t udsx_fast_recv(int fd, void *buf, size_t n, int flags)
 {
@@ -142,8 +142,9 @@ ssize_t udsx_fast_recv(int fd, void *buf, size_t n, int flags)
 		return UDSX_PASS;
 	d = 1 - side;
 	dir = &ch->h->dir[d];
-	if (atomic_load(&ch->h->end[side].rcvlowat) > 1 || !udsx_out_known(&v, 1, 0, n) ||
-	    udsx_ring_empty(ch, d) || !udsx_trylock(&dir->rlock))
+	if ((ch->type == SOCK_STREAM && atomic_load(&ch->h->end[side].rcvlowat) > 1) ||
+	    (ch->type == SOCK_SEQPACKET && udsx_ring_closed(ch, side)) ||
+	    !udsx_out_known(&v, 1, 0, n) || udsx_ring_empty(ch, d) || !udsx_trylock(&dir->rlock))
 		goto pass;
 	/* under rlock nobody else eats a doorbell, so one standing now stands
 	 * until this read decides (bell.c) */
@@ -156,10 +157,10 @@ ssize_t udsx_fast_recv(int fd, void *buf, size_t n, int flags)
 	e.ch = ch;
 	e.side = side;
 	saved = errno;
-	r = udsx_stream_read_held(fd, &e, &io);
+	r = udsx_read_held(fd, &e, &io);
 	errno = saved;
 	udsx_chan_unbusy(ch);
-	return r > 0 ? r : UDSX_PASS;
+	return r;
 pass:
 	udsx_chan_unbusy(ch);
 	return UDSX_PASS;

@@ -155,7 +155,7 @@ hidden ssize_t udsx_recv(int fd, struct udsx_end *e, struct udsx_io *io);
 hidden ssize_t udsx_send_to_kernel(int fd, struct udsx_end *e, struct udsx_io *io, size_t sent);
 hidden ssize_t udsx_fast_send(int fd, const void *buf, size_t n, int flags);
 hidden ssize_t udsx_fast_recv(int fd, void *buf, size_t n, int flags);
-hidden ssize_t udsx_stream_read_held(int fd, struct udsx_end *e, struct udsx_io *io);
+hidden ssize_t udsx_read_held(int fd, struct udsx_end *e, struct udsx_io *io);
 hidden int udsx_inq(int fd, struct udsx_end *e, int *out);
 hidden int udsx_outq(int fd, struct udsx_end *e, int *out);
 
@@ -200,6 +200,7 @@ hidden uint64_t udsx_writer_charged(struct udsx_chan *ch, int d, uint64_t limit)
 hidden bool udsx_ring_empty(struct udsx_chan *ch, int d);
 hidden void udsx_ring_discard(struct udsx_chan *ch, int d);
 hidden bool udsx_ring_closed(struct udsx_chan *ch, int d);
+hidden void udsx_ring_close(struct udsx_chan *ch, int d);
 hidden void udsx_ring_corrupt(struct udsx_chan *ch, int d);
 struct udsx_cursor {
 	uint64_t head, off, tail;

@@ -863,36 +863,48 @@ static bool reader_consumer(struct udsx_chan *ch, int side)
 }
 
 /*
- * The everyday STREAM read (fast.c), in the state its caller has checked:
- * rlock held, one proven buffer, no flag but MSG_DONTWAIT, SO_RCVLOWAT at
- * most 1, the ring not empty and a doorbell standing with no claim. In
- * that state udsx_recv() sets no claim (udsx_claim_set is a no-op with a
- * doorbell standing) and cannot fault; this is the rest of its taking
- * step, in the same order. Unlocks. Returns the bytes taken; 0 only if
- * the ring turned out corrupt (udsx_recv then reverts the end).
+ * The everyday read (fast.c), in the state its caller has checked: rlock
+ * held, one proven buffer, no flag but MSG_DONTWAIT, SO_RCVLOWAT at most 1
+ * (STREAM), the ring not empty and a doorbell standing with no claim, and
+ * for SEQPACKET our own direction not closed (no error to report first).
+ * In that state udsx_recv() sets no claim (udsx_claim_set is a no-op with
+ * a doorbell standing, and records never claim) and cannot fault; this is
+ * the rest of its taking step, in the same order. Unlocks. Returns what
+ * udsx_recv() would, or UDSX_PASS if a STREAM ring turned out corrupt with
+ * nothing taken (udsx_recv() then reverts the end).
  */
-ssize_t udsx_stream_read_held(int fd, struct udsx_end *e, struct udsx_io *io)
+ssize_t udsx_read_held(int fd, struct udsx_end *e, struct udsx_io *io)
 {
 	struct udsx_chan *ch = e->ch;
 	int d = 1 - e->side;
 	struct waitarg w = { ch, d, 0 };
 	bool consumer = reader_consumer(ch, e->side);
-	/* (this process's copy, not `tail` itself: see ring.c) */
-	uint64_t tail0 = atomic_load_explicit(&ch->r_tail[d], memory_order_relaxed);
-	unsigned nrec = 0;
-	ssize_t got = stream_take(e, io, 0, false, &nrec);
-	size_t done = got > 0 ? (size_t)got : 0;
+	ssize_t got;
 
-	if (consumer && done < io->len &&
-	    (nrec > 1 || bell_pending(ch, d) || udsx_ring_tail(ch, d) != tail0))
-		done = stream_linger(e, io, done);
-	if (consumer && got >= 0 && udsx_ring_empty(ch, d) && bell_pending(ch, d))
-		udsx_spin_ns(has_data, &w, NEXT_NS, NEXT_POLL_NS);
+	if (ch->type == SOCK_STREAM) {
+		/* (this process's copy, not `tail` itself: see ring.c) */
+		uint64_t tail0 = atomic_load_explicit(&ch->r_tail[d], memory_order_relaxed);
+		unsigned nrec = 0;
+		size_t done;
+
+		got = stream_take(e, io, 0, false, &nrec);
+		done = got > 0 ? (size_t)got : 0;
+		if (consumer && done < io->len &&
+		    (nrec > 1 || bell_pending(ch, d) || udsx_ring_tail(ch, d) != tail0))
+			done = stream_linger(e, io, done);
+		if (consumer && got >= 0 && udsx_ring_empty(ch, d) && bell_pending(ch, d))
+			udsx_spin_ns(has_data, &w, NEXT_NS, NEXT_POLL_NS);
+		got = done ? (ssize_t)done : UDSX_PASS;
+	} else {
+		got = record_take(e, io, false);
+		if (consumer && got >= 0 && udsx_ring_empty(ch, d) && bell_pending(ch, d))
+			udsx_spin_ns(has_data, &w, NEXT_NS, NEXT_POLL_NS);
+	}
 	if (udsx_ring_empty(ch, d))
 		udsx_bell_eat(fd, ch, d);
 	udsx_unlock(&ch->h->dir[d].rlock);
 	udsx_ballast_release(fd, ch, d);
-	return (ssize_t)done;
+	return got;
 }
 
 ssize_t udsx_recv(int fd, struct udsx_end *e, struct udsx_io *io)

@@ -27,8 +27,6 @@
 #include <unistd.h>
 #include "internal.h"
 
-#define TAIL_CLOSED (1ull << 63)
-
 void udsx_set_real_sndbuf(int fd, uint32_t v)
 {
 	int half = (int)(v / 2);
@@ -177,7 +175,7 @@ void udsx_revert_dir(int fd, struct udsx_chan *ch, int d, int wfd)
 	 * sleeper not yet awake from the first's doorbell). */
 	if (wfd >= 0 && !(was & CTL_CLOSED))
 		udsx_bell_wake_sleeper(wfd, ch, d);
-	atomic_fetch_or(&dir->tail, TAIL_CLOSED);
+	udsx_ring_close(ch, d);
 	rl = udsx_lock(&dir->rlock);
 	/* If this process holds the reading end too, retire its doorbells now:
 	 * left in the kernel they would be charged to the writer's buffer. */
@@ -334,10 +332,22 @@ void udsx_shutdown_prepare(int fd, struct udsx_end *e, int how)
 void udsx_leave_kernel_only(int fd, struct udsx_end *e)
 {
 	struct udsx_chan *ch = e->ch;
-	int d = 1 - e->side, peer, borrowed = -1;
+	int d = 1 - e->side, peer, borrowed = -1, wl;
 
 	udsx_revert_dir(fd, ch, e->side, fd);
 	peer = udsx_find_fd_of(ch, 1 - e->side);
+	/* Close the ring toward us before looking at what it holds, and keep
+	 * its write lock until that is in the kernel. Looking first left a
+	 * record published between the look and the close with no socket to
+	 * move it (its writer finds CTL_CLOSED and rings no doorbell:
+	 * p_exec_plain dgram-idle under load, the parent's END message sent
+	 * as the child exec'd). Letting go of the lock before the re-send
+	 * would let the writer, which sees the ring closed, send into the
+	 * kernel ahead of the records still in it (it waits for the lock to
+	 * land behind a revert in progress, path.c). The revert below runs
+	 * under this lock (udsx_lock reports it as ours). */
+	wl = udsx_lock(&ch->h->dir[d].wlock);
+	udsx_ring_close(ch, d);
 	if (peer < 0 && !udsx_ring_empty(ch, d))
 		peer = borrowed = borrow_end(ch, 1 - e->side);
 	/* Retire doorbells first: the residue re-sent below lands behind them. */
@@ -350,6 +360,8 @@ void udsx_leave_kernel_only(int fd, struct udsx_end *e)
 			 fd, (unsigned long long)(atomic_load(&ch->h->dir[d].pub_bytes) -
 						  atomic_load(&ch->h->dir[d].con_bytes)));
 	udsx_revert_dir(fd, ch, d, peer);
+	if (wl == 0)
+		udsx_unlock(&ch->h->dir[d].wlock);
 	if (borrowed >= 0)
 		udsx_real.close(borrowed);
 	atomic_store(&ch->h->end[e->side].reverted, 1);

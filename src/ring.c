@@ -32,6 +32,12 @@ void udsx_ring_corrupt(struct udsx_chan *ch, int d)
 	udsx_dbg("channel %p direction %d is corrupt", (void *)ch, d);
 }
 
+/* Fix the ring's end: no writer publishes after this (revert.c). */
+void udsx_ring_close(struct udsx_chan *ch, int d)
+{
+	atomic_fetch_or(&ch->h->dir[d].tail, TAIL_CLOSED);
+}
+
 bool udsx_ring_closed(struct udsx_chan *ch, int d)
 {
 	return atomic_load_explicit(&ch->h->dir[d].tail, memory_order_acquire) & TAIL_CLOSED;
