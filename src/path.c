@@ -706,11 +706,14 @@ static bool bell_pending(struct udsx_chan *ch, int d)
  * pulls the tail line and the line the writer is filling into the reader's
  * cache, and the writer's next store to either waits a cross-core round
  * trip. Polling every 3 us rather than 0.5 us took 64 B throughput from
- * 10.5 to 15.5 M msg/s (medians of 6, docs/measurements.md). Caller holds
- * rlock.
+ * 10.5 to 15.5 M msg/s (medians of 6, docs/measurements.md); with the
+ * writer's shorter path (fast.c), 5 us rather than 3 took it from ~19-21 M
+ * to ~23-26 M (medians of 6-8 alternating runs; 1.5 us: 18 M, 8 us: no
+ * better than 3). The writer's SO_SNDBUF budget of 64 B segments lasts
+ * ~12 us at that rate, so 5 us still leaves it room. Caller holds rlock.
  */
-#define LINGER_NS	3000
-#define LINGER_POLL_NS	3000
+#define LINGER_NS	5000
+#define LINGER_POLL_NS	5000
 /* The wait of a read that can take no more: it returns as soon as the next
  * record is there, so it looks more often. */
 #define NEXT_NS		2000
