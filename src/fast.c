@@ -1,21 +1,24 @@
 /* SPDX-License-Identifier: MIT */
-/* fast.c -- the one-buffer STREAM send in its everyday state, without the general path's bookkeeping.
+/* fast.c -- the one-buffer send and read in their everyday state, without the general path's bookkeeping.
  *
  * Most sends on a busy stream are the same call: one buffer of a few
  * bytes to a few KiB, into a channel that is open, has room, and whose
- * reader already holds a doorbell. The general path (path.c) pays for
- * every case it must handle (iovecs, segmenting, waiting, the gate,
- * reverts) on every call; at 64 B that is most of a send's cost. This
- * path handles only that everyday state, and hands anything else to the
- * general path *before* it has changed anything, so that the general path
- * then does exactly what it would have done alone. After it has published
- * its record it finishes the call exactly as stream_send() does, through
- * the same functions.
+ * reader already holds a doorbell; and a reader that is behind reads one
+ * buffer from a ring that already holds data. The general path (path.c)
+ * pays for every case it must handle (iovecs, segmenting, waiting, claims,
+ * the gate, reverts) on every call; at 64 B that is most of a call's cost.
+ * These paths handle only that everyday state, and hand anything else to
+ * the general path *before* they have changed anything, so that the
+ * general path then does exactly what it would have done alone. Past that
+ * point they finish the call exactly as the general path does, through the
+ * same functions (stream_send()'s doorbell, charge and hand-over; the
+ * read's taking step, udsx_read_held()).
  *
- * Memory-ordering contract: shm.h's, through ring.c (publish), bell.c
- * (doorbell decision) and ballast.c; the loads here that decide whether to
- * take this path (reverted, flags, pinned, ctl) are the same loads the
- * general path makes, each read once.
+ * Memory-ordering contract: shm.h's, through ring.c (publish; the
+ * reader's copy of tail), bell.c (doorbell decision), ballast.c and
+ * lock.c; the loads here that decide whether to take a path (reverted,
+ * flags, pinned, rcvlowat, ctl) are the same loads the general path makes,
+ * each read once, and the read path reads ctl under the read lock.
  */
 #include <errno.h>
 #include "internal.h"

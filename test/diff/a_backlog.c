@@ -24,12 +24,25 @@ static void state(const char *label)
 	show_poll("  writer", sv[0]);
 }
 
+/* read() of `size` bytes, shown with the first `shown` bytes it got and the
+ * state after it. */
+static void read_show(char *buf, int size, int shown)
+{
+	char label[32];
+	long r;
+
+	snprintf(label, sizeof(label), "read %d", size);
+	r = show(label, read(sv[1], buf, size));
+	if (r > 0)
+		show_buf("  data", buf, r < shown ? r : shown);
+	state("  after");
+}
+
 static void chunks(void)
 {
 	static const int sizes[] = { 1, 7, 64, 100, 300, 1000, 9, 4096 };
 	char buf[4096];
 	int i, ok = 0;
-	long r;
 
 	for (i = 0; i < 40; i++) {
 		pattern(buf, 64, i);
@@ -37,15 +50,8 @@ static void chunks(void)
 	}
 	say("writes of 64 B ok: %d", ok);
 	state("queued");
-	for (i = 0; i < (int)(sizeof(sizes) / sizeof(sizes[0])); i++) {
-		char label[32];
-
-		snprintf(label, sizeof(label), "read %d", sizes[i]);
-		r = show(label, read(sv[1], buf, sizes[i]));
-		if (r > 0)
-			show_buf("  data", buf, r < 16 ? r : 16);
-		state("  after");
-	}
+	for (i = 0; i < (int)(sizeof(sizes) / sizeof(sizes[0])); i++)
+		read_show(buf, sizes[i], 16);
 	show("recv dontwait", recv(sv[1], buf, sizeof(buf), MSG_DONTWAIT));
 }
 
@@ -95,7 +101,6 @@ static void mixed(void)
 	static const int rd[] = { 3, 20, 50, 2, 100, 1000, 4000, 9 };
 	char buf[4096];
 	int i;
-	long r;
 
 	for (i = 0; i < 8; i++) {
 		char label[32];
@@ -105,11 +110,7 @@ static void mixed(void)
 		show(label, write(sv[0], buf, w[i]));
 		if (variant("answer"))
 			show("  answer", write(sv[1], "!", 1));
-		snprintf(label, sizeof(label), "read %d", rd[i]);
-		r = show(label, read(sv[1], buf, rd[i]));
-		if (r > 0)
-			show_buf("  data", buf, r < 12 ? r : 12);
-		state("  after");
+		read_show(buf, rd[i], 12);
 	}
 	show("recv dontwait", recv(sv[1], buf, sizeof(buf), MSG_DONTWAIT));
 }
