@@ -192,6 +192,28 @@ static inline int publish(struct udsx_chan *ch, int d, uint64_t nt, uint32_t len
 	return 0;
 }
 
+/* reserve, copy, publish; `plain`: one buffer copied only if it is
+ * already proven readable (-EAGAIN otherwise), else any iovec (-EFAULT
+ * for a bad one). Nothing is published on failure. Always inlined, so
+ * that each caller gets its own copy with `plain` folded away (out of
+ * line it cost the fast path ~35 instructions per write, callgrind). */
+static inline __attribute__((always_inline))
+int put(struct udsx_chan *ch, int d, const struct iovec *iov, int iovcnt, size_t skip,
+	uint32_t len, uint32_t truesize, bool plain)
+{
+	struct udsx_rec *rec;
+	uint64_t nt;
+	int r = reserve(ch, d, len, &rec, &nt);
+
+	if (r < 0)
+		return r;
+	rec->truesize = truesize;
+	if (plain ? udsx_copy_in1(rec + 1, iov[0].iov_base, len) < 0 :
+		    udsx_copy_in(rec + 1, iov, iovcnt, skip, len) < 0)
+		return plain ? -EAGAIN : -EFAULT;
+	return publish(ch, d, nt, len, truesize);
+}
+
 /*
  * Append one record. Caller holds wlock. Returns 0, -ENOSPC if the ring has
  * no room (the caller waits or reverts), -EPIPE if the direction is closed,
@@ -200,32 +222,16 @@ static inline int publish(struct udsx_chan *ch, int d, uint64_t nt, uint32_t len
 int udsx_ring_put(struct udsx_chan *ch, int d, const struct iovec *iov, int iovcnt,
 		  size_t skip, uint32_t len, uint32_t truesize)
 {
-	struct udsx_rec *rec;
-	uint64_t nt;
-	int r = reserve(ch, d, len, &rec, &nt);
-
-	if (r < 0)
-		return r;
-	rec->truesize = truesize;
-	if (udsx_copy_in(rec + 1, iov, iovcnt, skip, len) < 0)
-		return -EFAULT;
-	return publish(ch, d, nt, len, truesize);
+	return put(ch, d, iov, iovcnt, skip, len, truesize, false);
 }
 
 /* udsx_ring_put for one plain buffer (fast.c), -EAGAIN if that buffer
  * is not proven readable yet (ucopy.c). */
 int udsx_ring_put1(struct udsx_chan *ch, int d, const void *buf, uint32_t len, uint32_t truesize)
 {
-	struct udsx_rec *rec;
-	uint64_t nt;
-	int r = reserve(ch, d, len, &rec, &nt);
+	struct iovec v = { (void *)buf, len };
 
-	if (r < 0)
-		return r;
-	rec->truesize = truesize;
-	if (udsx_copy_in1(rec + 1, buf, len) < 0)
-		return -EAGAIN;
-	return publish(ch, d, nt, len, truesize);
+	return put(ch, d, &v, 1, 0, len, truesize, true);
 }
 
 /* Load the record at cursor c->head, skipping pads. 0 = got one, -EAGAIN

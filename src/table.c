@@ -10,13 +10,18 @@
 static _Atomic uintptr_t table[TABLE_MAX];
 static pthread_mutex_t table_mu = PTHREAD_MUTEX_INITIALIZER;
 
+/* fd's entry as it is stored: the channel with the side in bit 0, or 0. */
+uintptr_t udsx_table_raw(int fd)
+{
+	if (fd < 0 || fd >= TABLE_MAX)
+		return 0;
+	return atomic_load_explicit(&table[fd], memory_order_acquire);
+}
+
 bool udsx_table_get(int fd, struct udsx_end *out)
 {
-	uintptr_t v;
+	uintptr_t v = udsx_table_raw(fd);
 
-	if (fd < 0 || fd >= TABLE_MAX)
-		return false;
-	v = atomic_load_explicit(&table[fd], memory_order_acquire);
 	if (!v)
 		return false;
 	out->ch = (struct udsx_chan *)(v & ~(uintptr_t)1);
@@ -25,14 +30,6 @@ bool udsx_table_get(int fd, struct udsx_end *out)
 	out->held_n = 0;
 	out->held_cand = NULL;
 	return true;
-}
-
-/* fd's entry as it is stored: the channel with the side in bit 0, or 0. */
-uintptr_t udsx_table_raw(int fd)
-{
-	if (fd < 0 || fd >= TABLE_MAX)
-		return 0;
-	return atomic_load_explicit(&table[fd], memory_order_acquire);
 }
 
 static void put_entry(uintptr_t v)
