@@ -13,7 +13,15 @@
 
 static void register_cb(int fd, struct udsx_end *e, void *arg)
 {
-	udsx_holder_add(&e->ch->h->end[e->side], (uint32_t)(uintptr_t)arg);
+	uint32_t pid = (uint32_t)(uintptr_t)arg;
+
+	/* (the parent does not know the child's page: the child says) */
+	udsx_holder_add(&e->ch->h->end[e->side], pid, pid == (uint32_t)udsx_pid() ? udsx_life_fd() : 0);
+}
+
+static void any_cb(int fd, struct udsx_end *e, void *arg)
+{
+	*(bool *)arg = true;
 }
 
 static void unbusy_cb(int fd, struct udsx_end *e, void *arg)
@@ -28,6 +36,13 @@ void udsx_atfork_child(void)
 	udsx_pid_reset();
 	udsx_lock_atfork_child();
 	udsx_table_foreach(unbusy_cb, NULL);
+	{
+		bool any = false;
+
+		udsx_table_foreach(any_cb, &any);
+		udsx_watch_atfork_child();
+		udsx_life_atfork_child(any);
+	}
 	udsx_table_foreach(register_cb, (void *)(uintptr_t)udsx_pid());
 	udsx_cand_atfork(true);
 }

@@ -28,6 +28,8 @@ static void init(void)
 	udsx_on = !udsx_cfg.disable;
 	if (udsx_on) {
 		pthread_atfork(NULL, udsx_atfork_parent, udsx_atfork_child);
+		udsx_life_reserve();
+		udsx_watch_reserve();
 		udsx_inherit_load();
 	}
 	udsx_dbg("loaded, spin %d us, ring %zu KiB", udsx_cfg.spin_us, udsx_cfg.ring_size >> 10);

@@ -79,6 +79,8 @@ static void init_end(struct udsx_chan *ch, int side, int fd, int nonblock)
 	atomic_store(&es->rcvlowat, 1);
 	atomic_store(&es->nonblock, (uint32_t)nonblock);
 	atomic_store(&es->pid[0], (uint32_t)udsx_pid());
+	atomic_store(&es->life_fd[0], udsx_life_fd());
+	atomic_fetch_add(&es->hgen, 1);
 	if (fstat(fd, &st) == 0)
 		atomic_store(&es->ino, (uint64_t)st.st_ino);
 	udsx_pin_sndbuf(fd, ch, side);
@@ -169,6 +171,8 @@ bool udsx_chan_join_end(struct udsx_chan *ch, int side, int fd)
 	atomic_store(&es->rcvlowat, (uint32_t)v);
 	atomic_store(&es->nonblock, (fl & O_NONBLOCK) != 0);
 	atomic_store(&es->pid[0], (uint32_t)udsx_pid());
+	atomic_store(&es->life_fd[0], udsx_life_fd());
+	atomic_fetch_add(&es->hgen, 1);
 	atomic_store(&es->ino, (uint64_t)st.st_ino);
 	/* what the peer's recvfrom/recvmsg report as the sender */
 	es->addr_len = 0;
@@ -257,6 +261,7 @@ static void chan_free(struct udsx_chan *ch)
 
 	if (!atomic_compare_exchange_strong(&ch->dead, &one, 2))
 		return;
+	udsx_watch_release(ch);
 	munmap(ch->h, ch->map_size);
 	atomic_fetch_sub(&mem_used, ch->map_size);
 	if (ch->memfd >= 0) {

@@ -48,6 +48,7 @@ struct udsx_chan *hold(int fd, bool reading, int *side)
 	if (!ent || (ch->type != SOCK_STREAM && !reading) ||
 	    !atomic_load_explicit(&ch->open_seen[reading ? 1 - s : s], memory_order_relaxed))
 		return NULL;
+	udsx_life_here();
 	atomic_fetch_add(&ch->busy, 1);
 	if (udsx_table_raw(fd) != ent ||
 	    atomic_load_explicit(&ch->h->end[s].reverted, memory_order_acquire)) {
@@ -74,8 +75,9 @@ ssize_t udsx_fast_send(int fd, const void *buf, size_t n, int flags)
 	dir = &h->dir[d];
 	if ((atomic_load_explicit(&dir->flags, memory_order_acquire) &
 	     (DIR_RD_SHUT | DIR_WR_SHUT | DIR_CORRUPT)) ||
-	    !atomic_load_explicit(&h->end[d].pinned, memory_order_relaxed))
-		goto pass;
+	    !atomic_load_explicit(&h->end[d].pinned, memory_order_relaxed) ||
+	    udsx_end_may_be_dead(ch, 1 - d))
+		goto pass;	/* (a peer maybe dead: the general path asks the kernel) */
 	sndbuf = atomic_load(&h->end[d].sndbuf);
 	if (n > udsx_stream_seg_max(sndbuf) || !udsx_trylock(&dir->wlock))
 		goto pass;
@@ -149,7 +151,8 @@ ssize_t udsx_fast_recv(int fd, void *buf, size_t n, int flags)
 	d = 1 - side;
 	dir = &ch->h->dir[d];
 	if ((ch->type == SOCK_STREAM && atomic_load(&ch->h->end[side].rcvlowat) > 1) ||
-	    (ch->type == SOCK_SEQPACKET && udsx_ring_closed(ch, side)) ||
+	    (ch->type == SOCK_SEQPACKET &&
+	     (udsx_ring_closed(ch, side) || udsx_end_may_be_dead(ch, d))) ||
 	    !udsx_out_known(&v, 1, 0, n) || udsx_ring_empty(ch, d) || !udsx_trylock(&dir->rlock))
 		goto pass;
 	/* under rlock nobody else eats a doorbell, so one standing now stands

@@ -173,6 +173,8 @@ static void attach_end(int fd, struct udsx_chan *ch, int side)
 		atomic_compare_exchange_strong(&ch->h->dir[1 - side].rsleep, &me, 0);
 	}
 	udsx_table_set(fd, ch, side);
+	/* our old image's page went with it (the kernel marked its slots) */
+	udsx_holder_add(&ch->h->end[side], (uint32_t)udsx_pid(), udsx_life_fd());
 	udsx_dbg("fd %d re-attached after exec", fd);
 }
 

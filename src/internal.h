@@ -65,6 +65,17 @@ struct udsx_real {
 };
 extern struct udsx_real udsx_real hidden;
 
+/* ---- liveness of the processes holding an end (life.c, watch.c) ---- */
+/* This process's view of one end's holders, made from the end's holder
+ * list as of `built - 1` == its hgen. */
+struct udsx_lifeview {
+	_Atomic uint32_t built;		/* 1 + the hgen it was made from; 0: never */
+	_Atomic bool sure;		/* one may live: this process, or one we cannot watch */
+	const int *_Atomic hot;		/* a slot word last seen held by a live thread */
+	uint8_t n;			/* pages in pg[] */
+	int8_t pg[7];			/* the holders' pages (watch.c's cache) */
+};
+
 /* ---- channels (chan.c) ---- */
 struct udsx_chan {
 	struct udsx_hdr *h;
@@ -88,6 +99,7 @@ struct udsx_chan {
 	 * that finds more has answered in between (request/response), and
 	 * does not wait for a stream to go on (path.c). Unlocked: a hint. */
 	uint64_t r_out_seen[2];
+	struct udsx_lifeview life[2];	/* who holds each end (watch.c) */
 };
 #define UDSX_KEEP_MAX 64
 
@@ -233,13 +245,60 @@ hidden void udsx_cand_plain(int fd);
 hidden bool udsx_cand_any(int fd);
 hidden void udsx_cand_atfork(bool child);
 hidden bool udsx_pid_holds(pid_t pid, uint64_t ino);
-hidden void udsx_holder_add(struct udsx_endstate *es, uint32_t pid);
+hidden void udsx_holder_add(struct udsx_endstate *es, uint32_t pid, uint32_t life_fd);
 hidden bool udsx_cand_step(int fd, struct udsx_end *e);
 hidden uint32_t udsx_diag_peer(uint32_t ino);
+
+/* ---- liveness (life.c: our own page; watch.c: the peers') ---- */
+extern _Atomic uint32_t udsx_life_gen hidden;
+extern _Thread_local uint32_t udsx_life_tgen hidden;
+hidden void udsx_life_reserve(void);
+hidden void udsx_watch_reserve(void);
+hidden uint32_t udsx_life_fd(void);
+hidden void udsx_life_thread(void);
+hidden void udsx_life_atfork_child(bool holds_ends);
+hidden bool udsx_watch_look(struct udsx_chan *ch, int side);
+hidden bool udsx_watch_confirm(int fd, struct udsx_chan *ch);
+hidden void udsx_watch_release(struct udsx_chan *ch);
+hidden void udsx_watch_atfork_child(void);
+
+/* A slot word that a thread holds and the kernel has not marked dead
+ * (robust futex: FUTEX_TID_MASK, FUTEX_OWNER_DIED). */
+static inline bool udsx_word_alive(int w)
+{
+	return (w & 0x3fffffff) && !(w & 0x40000000);
+}
+
+/* Every thread making udsx calls holds a slot of this process's page. */
+static inline void udsx_life_here(void)
+{
+	if (__builtin_expect(udsx_life_tgen !=
+			     atomic_load_explicit(&udsx_life_gen, memory_order_relaxed), 0))
+		udsx_life_thread();
+}
+
+/* Might every process holding end `side` be dead? Usually three loads: the
+ * end's hgen, and the slot word that showed a live holder last time (or
+ * the view's "this process holds it"). */
+static inline bool udsx_end_may_be_dead(struct udsx_chan *ch, int side)
+{
+	struct udsx_lifeview *v = &ch->life[side];
+
+	if (atomic_load_explicit(&ch->h->end[side].hgen, memory_order_relaxed) + 1 ==
+	    atomic_load_explicit(&v->built, memory_order_acquire)) {
+		const int *w = atomic_load_explicit(&v->hot, memory_order_relaxed);
+
+		if (atomic_load_explicit(&v->sure, memory_order_relaxed) ||
+		    (w && udsx_word_alive(__atomic_load_n(w, __ATOMIC_RELAXED))))
+			return false;
+	}
+	return udsx_watch_look(ch, side);
+}
 
 /* ---- revert to the kernel path (revert.c) ---- */
 hidden void udsx_revert_dir(int fd, struct udsx_chan *ch, int d, int peer_fd);
 hidden void udsx_revert_end(int fd, struct udsx_end *e, int why);
+hidden void udsx_revert_orphan(int fd, struct udsx_end *e);
 hidden int udsx_find_fd_of(struct udsx_chan *ch, int side);
 hidden void udsx_set_real_sndbuf(int fd, uint32_t v);
 hidden void udsx_end_released(int fd, struct udsx_end *e);

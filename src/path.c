@@ -463,10 +463,33 @@ static void unbump(int fd, struct udsx_chan *ch, int d)
 	}
 }
 
+/*
+ * Every process holding the peer end looks dead (watch.c: none of them runs
+ * udsx code any more, e.g. SIGKILL) and the kernel agrees that the peer
+ * socket is gone: this end goes to the kernel path, which from then on
+ * answers as it would have all along (EPIPE; on SEQPACKET ECONNRESET before
+ * the queued messages; on DGRAM ECONNREFUSED, dropping our queue, ring
+ * included: discard_if_refused).
+ */
+static void check_peer(int fd, struct udsx_end *e)
+{
+	int saved;
+
+	if (!udsx_end_active(e) || !udsx_end_may_be_dead(e->ch, 1 - e->side))
+		return;
+	saved = errno;
+	if (udsx_watch_confirm(fd, e->ch))
+		udsx_revert_orphan(fd, e);
+	errno = saved;
+}
+
 ssize_t udsx_send(int fd, struct udsx_end *e, struct udsx_io *io)
 {
 	struct udsx_chan *ch = e->ch;
 	int d = e->side;
+
+	udsx_life_here();
+	check_peer(fd, e);
 
 	if (!udsx_end_active(e) || udsx_ring_closed(ch, d) || peer_gone(ch, d)) {
 		/* A revert in progress (another thread or process) is still
@@ -940,6 +963,9 @@ ssize_t udsx_recv(int fd, struct udsx_end *e, struct udsx_io *io)
 		if (!target)
 			target = 1;
 	}
+	udsx_life_here();
+	if (ch->type == SOCK_SEQPACKET)
+		check_peer(fd, e);
 	r = seqpacket_error_first(fd, e);
 	if (r < 0)
 		return r;
@@ -1144,6 +1170,7 @@ int udsx_inq(int fd, struct udsx_end *e, int *out)
 
 int udsx_outq(int fd, struct udsx_end *e, int *out)
 {
+	check_peer(fd, e);	/* (the kernel dropped what a dead peer had not read) */
 	if (udsx_ring_closed(e->ch, e->side) || !udsx_gate_is_open(e->ch, e->side))
 		return UDSX_PASS;
 	*out = (int)udsx_dir_charged(&e->ch->h->dir[e->side]);

@@ -286,6 +286,29 @@ void udsx_revert_end(int fd, struct udsx_end *e, int why)
 }
 
 /*
+ * The peer socket is gone without a word through udsx (its holders were
+ * killed): both directions go to the kernel path, and what we sent stays
+ * in the ring, unread, as the kernel dropped it with the peer. A re-send
+ * would have taken the kernel's one-time answer (SEQPACKET's ECONNRESET,
+ * DGRAM's ECONNREFUSED) that our caller's own call must get.
+ */
+void udsx_revert_orphan(int fd, struct udsx_end *e)
+{
+	_Atomic uint64_t *ctl = &e->ch->h->dir[e->side].ctl;
+	uint64_t c;
+
+	udsx_dbg("fd %d: the peer is gone; back to the kernel path", fd);
+	udsx_revert_dir(fd, e->ch, e->side, -1);
+	/* our doorbells went with the peer's queue: none is outstanding
+	 * (SIOCOUTQ on the kernel path subtracts those that are) */
+	c = atomic_load(ctl);
+	while (!atomic_compare_exchange_weak(ctl, &c, CTL_ADD_EATEN(c, CTL_OUTSTANDING(c))))
+		;
+	udsx_revert_dir(fd, e->ch, 1 - e->side, -1);
+	atomic_store(&e->ch->h->end[e->side].reverted, 1);
+}
+
+/*
  * The end is closing for good. What we sent and the peer has not read goes
  * into the kernel now, through our socket, while it still exists: the peer
  * may exec a program without udsx or pass its end on later, and then only
@@ -409,22 +432,35 @@ bool udsx_pid_holds(pid_t pid, uint64_t ino)
  * (A marked pid that a new process reuses is left out; the only cost is a
  * revert that could have waited.)
  */
-void udsx_holder_add(struct udsx_endstate *es, uint32_t pid)
+void udsx_holder_add(struct udsx_endstate *es, uint32_t pid, uint32_t life_fd)
 {
 	uint32_t p;
 	int i;
 
 	for (i = 0; i < 7; i++) {
 		p = atomic_load(&es->pid[i]);
-		if ((p & ~PID_RELEASED) == pid)
+		if ((p & ~PID_RELEASED) == pid) {
+			/* (the process itself says where its page is) */
+			if (life_fd && p == pid)
+				atomic_store(&es->life_fd[i], life_fd);
+			atomic_fetch_add(&es->hgen, 1);
 			return;
+		}
 	}
 	for (i = 0; i < 7; i++) {
 		p = 0;
-		if (atomic_compare_exchange_strong(&es->pid[i], &p, pid))
+		if (atomic_compare_exchange_strong(&es->pid[i], &p, pid)) {
+			/* (until this store, a view may pair pid with the slot's
+			 * old page: watch.c checks the page's own pid) */
+			atomic_store(&es->life_fd[i], life_fd);
+			atomic_fetch_add(&es->hgen, 1);
 			return;
+		}
 	}
+	atomic_store(&es->hover, 1);	/* some holder is not listed: watch.c gives up */
+	atomic_store(&es->life_fd[6], 0);
 	atomic_store(&es->pid[6], pid);	/* newest holder wins the last slot */
+	atomic_fetch_add(&es->hgen, 1);
 }
 
 /* Remove this process from the end's holders; true if nobody else holds it. */
@@ -446,6 +482,7 @@ static bool unregister(struct udsx_endstate *es)
 		else
 			atomic_compare_exchange_strong(&es->pid[i], &p, 0);	/* stale */
 	}
+	atomic_fetch_add(&es->hgen, 1);
 	return !others;
 }
 

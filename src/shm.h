@@ -43,10 +43,11 @@
 #ifndef UDSX_SHM_H
 #define UDSX_SHM_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 
-#define UDSX_MAGIC	0x7564737800000005ull	/* "udsx", layout 5 */
+#define UDSX_MAGIC	0x7564737800000006ull	/* "udsx", layout 6 */
 #define UDSX_LINE	64
 
 /* ctl word: [63] closed, [62] a reader sleeps consuming (rsleep), [61..32]
@@ -137,6 +138,14 @@ struct udsx_endstate {
 	uint32_t addr_len;		/* this end's own address (what a reader's */
 	char addr[110];			/* msg_name shows); 0: unnamed. Untrusted. */
 	char pad_a[2 * UDSX_LINE - 122];
+	/* Each holder's liveness page (life.c, watch.c): life_fd[i] is the
+	 * descriptor, in process pid[i], of that process's page; 0: unknown.
+	 * hgen changes with every change to pid[] or life_fd[], so a
+	 * process's view of the holders is current while hgen is. */
+	_Atomic uint32_t life_fd[7];
+	_Atomic uint32_t hgen;
+	_Atomic uint32_t hover;		/* a holder was left out of pid[] (full) */
+	char pad_l[UDSX_LINE - 36];
 };
 
 struct udsx_hdr {
@@ -155,5 +164,24 @@ struct udsx_rec {
 };
 #define UDSX_REC_PAD	0xffffffffu
 #define UDSX_REC_ALIGN(n) (((n) + 7u) & ~7u)
+
+/*
+ * A process's liveness page (life.c): one sealed memfd per process, mapped
+ * writable by that process alone (F_SEAL_FUTURE_WRITE) and read-only by
+ * the peers of the ends it holds (watch.c). Each slot is a process-shared
+ * robust mutex that one of its threads holds; when that thread dies (or
+ * the process execs) the kernel itself sets FUTEX_OWNER_DIED in the slot's
+ * futex word, even for SIGKILL. Peers only load the futex words.
+ */
+#define UDSX_LIFE_MAGIC	0x6566696c78736475ull	/* "udsxlife" */
+#define UDSX_LIFE_SIZE	4096u
+#define UDSX_LIFE_SLOTS	32
+struct udsx_life {
+	uint64_t magic;
+	uint32_t pid;
+	uint32_t pad0;
+	char pad[UDSX_LINE - 16];
+	pthread_mutex_t slot[UDSX_LIFE_SLOTS];
+};
 
 #endif
