@@ -47,6 +47,7 @@ static int map_new(int type, struct udsx_chan **out, int *memfd_out)
 		goto fail_fd;
 	}
 	memset(ch, 0, sizeof(*ch));
+	udsx_watch_init(ch);
 	if (memfd_out)
 		*memfd_out = udsx_real.fcntl(fd, F_DUPFD_CLOEXEC, 0);
 	ch->memfd = udsx_keep_memfd(fd);
@@ -80,7 +81,7 @@ static void init_end(struct udsx_chan *ch, int side, int fd, int nonblock)
 	atomic_store(&es->nonblock, (uint32_t)nonblock);
 	atomic_store(&es->pid[0], (uint32_t)udsx_pid());
 	atomic_store(&es->life_fd[0], udsx_life_fd());
-	atomic_fetch_add(&es->hgen, 1);
+	atomic_fetch_add(&ch->h->end[1 - side].peer_hgen, 1);
 	if (fstat(fd, &st) == 0)
 		atomic_store(&es->ino, (uint64_t)st.st_ino);
 	udsx_pin_sndbuf(fd, ch, side);
@@ -172,7 +173,7 @@ bool udsx_chan_join_end(struct udsx_chan *ch, int side, int fd)
 	atomic_store(&es->nonblock, (fl & O_NONBLOCK) != 0);
 	atomic_store(&es->pid[0], (uint32_t)udsx_pid());
 	atomic_store(&es->life_fd[0], udsx_life_fd());
-	atomic_fetch_add(&es->hgen, 1);
+	atomic_fetch_add(&ch->h->end[1 - side].peer_hgen, 1);
 	atomic_store(&es->ino, (uint64_t)st.st_ino);
 	/* what the peer's recvfrom/recvmsg report as the sender */
 	es->addr_len = 0;
@@ -237,6 +238,7 @@ struct udsx_chan *udsx_chan_attach(int memfd)
 		return NULL;
 	}
 	memset(ch, 0, sizeof(*ch));
+	udsx_watch_init(ch);
 	ch->h = p;
 	ch->map_size = (size_t)st.st_size;
 	ch->ring_size = (uint32_t)ring;

@@ -48,7 +48,6 @@ struct udsx_chan *hold(int fd, bool reading, int *side)
 	if (!ent || (ch->type != SOCK_STREAM && !reading) ||
 	    !atomic_load_explicit(&ch->open_seen[reading ? 1 - s : s], memory_order_relaxed))
 		return NULL;
-	udsx_life_here();
 	atomic_fetch_add(&ch->busy, 1);
 	if (udsx_table_raw(fd) != ent ||
 	    atomic_load_explicit(&ch->h->end[s].reverted, memory_order_acquire)) {

@@ -67,11 +67,15 @@ extern struct udsx_real udsx_real hidden;
 
 /* ---- liveness of the processes holding an end (life.c, watch.c) ---- */
 /* This process's view of one end's holders, made from the end's holder
- * list as of `built - 1` == its hgen. */
+ * list as of the other end's peer_hgen == gen. `hot` is never NULL (a
+ * channel starts with udsx_watch_init): a slot word that showed a live
+ * thread, with the value it showed, or a constant standing for "one
+ * surely lives" (this process holds the end, or a holder we cannot
+ * watch), so that the check is the same two compares either way. */
 struct udsx_lifeview {
-	_Atomic uint32_t built;		/* 1 + the hgen it was made from; 0: never */
-	_Atomic bool sure;		/* one may live: this process, or one we cannot watch */
-	const int *_Atomic hot;		/* a slot word last seen held by a live thread */
+	_Atomic uint32_t gen;
+	_Atomic int hot_val;		/* -1: no value matches */
+	const int *_Atomic hot;
 	uint8_t n;			/* pages in pg[] */
 	int8_t pg[7];			/* the holders' pages (watch.c's cache) */
 };
@@ -245,7 +249,7 @@ hidden void udsx_cand_plain(int fd);
 hidden bool udsx_cand_any(int fd);
 hidden void udsx_cand_atfork(bool child);
 hidden bool udsx_pid_holds(pid_t pid, uint64_t ino);
-hidden void udsx_holder_add(struct udsx_endstate *es, uint32_t pid, uint32_t life_fd);
+hidden void udsx_holder_add(struct udsx_hdr *h, int side, uint32_t pid, uint32_t life_fd);
 hidden bool udsx_cand_step(int fd, struct udsx_end *e);
 hidden uint32_t udsx_diag_peer(uint32_t ino);
 
@@ -259,6 +263,7 @@ hidden void udsx_life_thread(void);
 hidden void udsx_life_atfork_child(bool holds_ends);
 hidden bool udsx_watch_look(struct udsx_chan *ch, int side);
 hidden bool udsx_watch_confirm(int fd, struct udsx_chan *ch);
+hidden void udsx_watch_init(struct udsx_chan *ch);
 hidden void udsx_watch_release(struct udsx_chan *ch);
 hidden void udsx_watch_atfork_child(void);
 
@@ -269,7 +274,9 @@ static inline bool udsx_word_alive(int w)
 	return (w & 0x3fffffff) && !(w & 0x40000000);
 }
 
-/* Every thread making udsx calls holds a slot of this process's page. */
+/* Every thread making udsx calls holds a slot of this process's page
+ * (checked on the general paths: every thread that uses an end takes one
+ * now and then, when a ring is empty or full). */
 static inline void udsx_life_here(void)
 {
 	if (__builtin_expect(udsx_life_tgen !=
@@ -277,21 +284,19 @@ static inline void udsx_life_here(void)
 		udsx_life_thread();
 }
 
-/* Might every process holding end `side` be dead? Usually three loads: the
- * end's hgen, and the slot word that showed a live holder last time (or
- * the view's "this process holds it"). */
+/* Might every process holding end `side` be dead? Five loads, all of lines
+ * that rarely change: the holder generation (on the line of the other
+ * end's that its writer reads anyway), and the view's slot word and the
+ * value it had when it showed a live thread. */
 static inline bool udsx_end_may_be_dead(struct udsx_chan *ch, int side)
 {
 	struct udsx_lifeview *v = &ch->life[side];
+	const int *w = atomic_load_explicit(&v->hot, memory_order_relaxed);
 
-	if (atomic_load_explicit(&ch->h->end[side].hgen, memory_order_relaxed) + 1 ==
-	    atomic_load_explicit(&v->built, memory_order_acquire)) {
-		const int *w = atomic_load_explicit(&v->hot, memory_order_relaxed);
-
-		if (atomic_load_explicit(&v->sure, memory_order_relaxed) ||
-		    (w && udsx_word_alive(__atomic_load_n(w, __ATOMIC_RELAXED))))
-			return false;
-	}
+	if (atomic_load_explicit(&ch->h->end[1 - side].peer_hgen, memory_order_relaxed) ==
+		    atomic_load_explicit(&v->gen, memory_order_acquire) &&
+	    __atomic_load_n(w, __ATOMIC_RELAXED) == atomic_load_explicit(&v->hot_val, memory_order_relaxed))
+		return false;
 	return udsx_watch_look(ch, side);
 }
 

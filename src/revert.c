@@ -432,8 +432,10 @@ bool udsx_pid_holds(pid_t pid, uint64_t ino)
  * (A marked pid that a new process reuses is left out; the only cost is a
  * revert that could have waited.)
  */
-void udsx_holder_add(struct udsx_endstate *es, uint32_t pid, uint32_t life_fd)
+void udsx_holder_add(struct udsx_hdr *h, int side, uint32_t pid, uint32_t life_fd)
 {
+	struct udsx_endstate *es = &h->end[side];
+	_Atomic uint32_t *gen = &h->end[1 - side].peer_hgen;
 	uint32_t p;
 	int i;
 
@@ -443,7 +445,7 @@ void udsx_holder_add(struct udsx_endstate *es, uint32_t pid, uint32_t life_fd)
 			/* (the process itself says where its page is) */
 			if (life_fd && p == pid)
 				atomic_store(&es->life_fd[i], life_fd);
-			atomic_fetch_add(&es->hgen, 1);
+			atomic_fetch_add(gen, 1);
 			return;
 		}
 	}
@@ -453,19 +455,20 @@ void udsx_holder_add(struct udsx_endstate *es, uint32_t pid, uint32_t life_fd)
 			/* (until this store, a view may pair pid with the slot's
 			 * old page: watch.c checks the page's own pid) */
 			atomic_store(&es->life_fd[i], life_fd);
-			atomic_fetch_add(&es->hgen, 1);
+			atomic_fetch_add(gen, 1);
 			return;
 		}
 	}
 	atomic_store(&es->hover, 1);	/* some holder is not listed: watch.c gives up */
 	atomic_store(&es->life_fd[6], 0);
 	atomic_store(&es->pid[6], pid);	/* newest holder wins the last slot */
-	atomic_fetch_add(&es->hgen, 1);
+	atomic_fetch_add(gen, 1);
 }
 
 /* Remove this process from the end's holders; true if nobody else holds it. */
-static bool unregister(struct udsx_endstate *es)
+static bool unregister(struct udsx_hdr *h, int side)
 {
+	struct udsx_endstate *es = &h->end[side];
 	uint32_t me = (uint32_t)udsx_pid(), p;
 	uint64_t ino = atomic_load(&es->ino);
 	bool others = false;
@@ -482,7 +485,7 @@ static bool unregister(struct udsx_endstate *es)
 		else
 			atomic_compare_exchange_strong(&es->pid[i], &p, 0);	/* stale */
 	}
-	atomic_fetch_add(&es->hgen, 1);
+	atomic_fetch_add(&h->end[1 - side].peer_hgen, 1);
 	return !others;
 }
 
@@ -504,7 +507,7 @@ static void release(int fd, struct udsx_end *e)
 	_Atomic uint32_t *l = &e->ch->h->end[e->side].rel_lock;
 	bool locked = udsx_lock(l) == 0;
 
-	if (unregister(&e->ch->h->end[e->side]) && udsx_end_active(e))
+	if (unregister(e->ch->h, e->side) && udsx_end_active(e))
 		close_end(fd, e);
 	if (locked)
 		udsx_unlock(l);

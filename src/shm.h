@@ -47,7 +47,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
-#define UDSX_MAGIC	0x7564737800000006ull	/* "udsx", layout 6 */
+#define UDSX_MAGIC	0x7564737800000007ull	/* "udsx", layout 7 */
 #define UDSX_LINE	64
 
 /* ctl word: [63] closed, [62] a reader sleeps consuming (rsleep), [61..32]
@@ -127,25 +127,28 @@ struct udsx_endstate {
 	_Atomic uint32_t nonblock;	/* cached O_NONBLOCK of the file */
 	_Atomic uint32_t reverted;	/* this end's traffic is kernel-only */
 	_Atomic uint32_t bump;		/* bells compensated in the real SO_SNDBUF */
-	_Atomic uint32_t pid[7];	/* processes known to hold this end; PID_RELEASED marks one that let go */
+	/* the *other* end's holder generation (its pid[]/life_fd[] changed),
+	 * here on the line this end's writer reads anyway (watch.c) */
+	_Atomic uint32_t peer_hgen;
 	_Atomic uint64_t ino;		/* socket inode of this end */
 	_Atomic uint32_t pinned;	/* real SO_SNDBUF is pinned to the minimum */
 	_Atomic uint32_t asleep;	/* readers of this end asleep in the kernel */
-	char pad[UDSX_LINE - 64];
+	char pad[UDSX_LINE - 40];
 	/* set once when the end joins the channel (before its table entry) */
 	_Atomic uint32_t joined;
 	_Atomic uint32_t rel_lock;	/* processes releasing this end, one at a time */
 	uint32_t addr_len;		/* this end's own address (what a reader's */
 	char addr[110];			/* msg_name shows); 0: unnamed. Untrusted. */
 	char pad_a[2 * UDSX_LINE - 122];
-	/* Each holder's liveness page (life.c, watch.c): life_fd[i] is the
-	 * descriptor, in process pid[i], of that process's page; 0: unknown.
-	 * hgen changes with every change to pid[] or life_fd[], so a
-	 * process's view of the holders is current while hgen is. */
+	/* The processes known to hold this end (PID_RELEASED marks one that
+	 * let go), and each one's liveness page (life.c, watch.c): life_fd[i]
+	 * is the descriptor, in process pid[i], of its page; 0: unknown. Every
+	 * change bumps the other end's peer_hgen, so a process's view of
+	 * these holders is current while that is. */
+	_Atomic uint32_t pid[7];
 	_Atomic uint32_t life_fd[7];
-	_Atomic uint32_t hgen;
 	_Atomic uint32_t hover;		/* a holder was left out of pid[] (full) */
-	char pad_l[UDSX_LINE - 36];
+	char pad_l[UDSX_LINE - 60];
 };
 
 struct udsx_hdr {

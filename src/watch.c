@@ -2,10 +2,12 @@
 /* watch.c -- is anyone still holding the other end? The holders' liveness pages, mapped read-only, and the kernel's confirmation.
  *
  * Memory-ordering contract: an end's holder list (pid[], life_fd[]) and
- * its `hgen` are written by the holders (revert.c); a view is built from
- * one reading of hgen, then of the list, and marked built for that hgen
- * last (release), so a view whose hgen still matches was built from a
- * list at least that new. Pages are read with relaxed loads of the slots'
+ * its generation (the other end's `peer_hgen`) are written by the holders
+ * (revert.c); a view is built from one reading of the generation, then of
+ * the list, and marked built for that generation last (release), so a
+ * view whose generation still matches was built from a list at least that
+ * new. Its check word and value are swapped through an impossible value
+ * (-1), so no reader pairs a new word with an old value. Pages are read with relaxed loads of the slots'
  * futex words (life.c): only a hint. Nothing is done on the hint alone;
  * the kernel confirms (udsx_watch_confirm) before an end is reverted.
  * Views and the page cache are process-local; the cache's mappings live in
@@ -122,6 +124,24 @@ out:
 	return r;
 }
 
+static const int always = 1, never;
+
+/* Point the view's check at w, which showed `val` (-1 for none first, so
+ * that a reader never pairs the new word with the old value). */
+static void set_hot(struct udsx_lifeview *v, const int *w, int val)
+{
+	atomic_store_explicit(&v->hot_val, -1, memory_order_relaxed);
+	atomic_store_explicit(&v->hot, w, memory_order_release);
+	atomic_store_explicit(&v->hot_val, val, memory_order_release);
+}
+
+/* A view that matches no generation and no word: the first check builds it. */
+static void view_reset(struct udsx_lifeview *v)
+{
+	set_hot(v, &never, -1);
+	atomic_store(&v->gen, ~0u);
+}
+
 static void view_drop(struct udsx_lifeview *v)
 {
 	int i;
@@ -137,12 +157,13 @@ static void rebuild(struct udsx_chan *ch, int side)
 {
 	struct udsx_endstate *es = &ch->h->end[side];
 	struct udsx_lifeview *v = &ch->life[side];
-	uint32_t g = atomic_load_explicit(&es->hgen, memory_order_acquire), me = (uint32_t)udsx_pid();
+	uint32_t g = atomic_load_explicit(&ch->h->end[1 - side].peer_hgen, memory_order_acquire);
+	uint32_t me = (uint32_t)udsx_pid();
 	bool sure = atomic_load(&es->hover) != 0;
 	int i, k;
 
 	view_drop(v);
-	atomic_store_explicit(&v->hot, NULL, memory_order_relaxed);
+	set_hot(v, &never, -1);
 	for (i = 0; i < 7 && !sure; i++) {
 		uint32_t p = atomic_load(&es->pid[i]), lfd;
 
@@ -156,10 +177,11 @@ static void rebuild(struct udsx_chan *ch, int side)
 		}
 		v->pg[v->n++] = (int8_t)k;
 	}
-	if (sure)
+	if (sure) {
 		view_drop(v);
-	atomic_store_explicit(&v->sure, sure, memory_order_relaxed);
-	atomic_store_explicit(&v->built, g + 1, memory_order_release);
+		set_hot(v, &always, 1);
+	}
+	atomic_store_explicit(&v->gen, g, memory_order_release);
 }
 
 /*
@@ -171,22 +193,22 @@ static void rebuild(struct udsx_chan *ch, int side)
 bool udsx_watch_look(struct udsx_chan *ch, int side)
 {
 	struct udsx_lifeview *v = &ch->life[side];
-	uint32_t g = atomic_load_explicit(&ch->h->end[side].hgen, memory_order_relaxed);
+	uint32_t g = atomic_load_explicit(&ch->h->end[1 - side].peer_hgen, memory_order_relaxed);
 	int i, s, n;
 
-	if (g + 1 != atomic_load_explicit(&v->built, memory_order_acquire)) {
+	if (g != atomic_load_explicit(&v->gen, memory_order_acquire)) {
 		int saved = errno;
 
 		/* (never wait: another thread rebuilding, or a signal handler
 		 * that interrupted one; look again next call) */
 		if (pthread_mutex_trylock(&cache_lock))
 			return false;
-		if (g + 1 != atomic_load(&v->built))
+		if (g != atomic_load(&v->gen))
 			rebuild(ch, side);
 		pthread_mutex_unlock(&cache_lock);
 		errno = saved;
 	}
-	if (atomic_load_explicit(&v->sure, memory_order_relaxed))
+	if (atomic_load_explicit(&v->hot, memory_order_acquire) == &always)
 		return false;
 	n = v->n;
 	for (i = 0; i < n && i < 7; i++) {
@@ -198,14 +220,21 @@ bool udsx_watch_look(struct udsx_chan *ch, int side)
 		p = page_at(pg);
 		for (s = 0; s < UDSX_LIFE_SLOTS; s++) {
 			const int *w = word_of(p, s);
+			int x = __atomic_load_n(w, __ATOMIC_RELAXED);
 
-			if (udsx_word_alive(__atomic_load_n(w, __ATOMIC_RELAXED))) {
-				atomic_store_explicit(&v->hot, w, memory_order_relaxed);
+			if (udsx_word_alive(x)) {
+				set_hot(v, w, x);
 				return false;
 			}
 		}
 	}
 	return n > 0;
+}
+
+void udsx_watch_init(struct udsx_chan *ch)
+{
+	view_reset(&ch->life[0]);
+	view_reset(&ch->life[1]);
 }
 
 /* The channel's mapping goes: its views give their pages back. */
@@ -214,8 +243,7 @@ void udsx_watch_release(struct udsx_chan *ch)
 	pthread_mutex_lock(&cache_lock);
 	view_drop(&ch->life[0]);
 	view_drop(&ch->life[1]);
-	atomic_store(&ch->life[0].built, 0);
-	atomic_store(&ch->life[1].built, 0);
+	udsx_watch_init(ch);
 	pthread_mutex_unlock(&cache_lock);
 }
 
