@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -188,7 +187,7 @@ bool udsx_chan_join_end(struct udsx_chan *ch, int side, int fd)
 
 /*
  * Keep the memfd, for an exec that re-attaches (inherit.c), out of the
- * program's way: far up, below the soft RLIMIT_NOFILE, and only for the
+ * program's way: far up (udsx_fd_high), and only for the
  * first UDSX_KEEP_MAX channels; the rest cannot re-attach and revert on
  * exec instead. Returns the kept fd or -1; closes `fd` either way.
  */
@@ -201,15 +200,14 @@ void udsx_keep_release(void)
 
 int udsx_keep_memfd(int fd)
 {
-	struct rlimit rl;
 	int k = -1;
 
-	if (atomic_fetch_add(&kept, 1) < UDSX_KEEP_MAX && getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
-	    rl.rlim_cur >= 4 * UDSX_KEEP_MAX && rl.rlim_cur <= INT32_MAX)
-		k = udsx_real.fcntl(fd, F_DUPFD_CLOEXEC, (int)rl.rlim_cur - UDSX_KEEP_MAX);
-	if (k < 0)
+	if (atomic_fetch_add(&kept, 1) < UDSX_KEEP_MAX)
+		k = udsx_fd_high(fd, UDSX_KEEP_MAX);
+	if (k < 0) {
 		atomic_fetch_sub(&kept, 1);
-	udsx_real.close(fd);
+		udsx_real.close(fd);
+	}
 	return k;
 }
 

@@ -2,6 +2,7 @@
 /* config.c -- reads the UDSX_* environment once; bad values fall back to defaults silently. */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,4 +134,33 @@ int udsx_default_sndbuf(void)
 	}
 	atomic_store(&v, x);
 	return x;
+}
+
+/*
+ * Where udsx keeps descriptors of its own (memfds kept for exec, the side
+ * socket, the life page): `below` under this top, far from the low numbers
+ * a program counts on. The top is the soft RLIMIT_NOFILE, but no more than
+ * UDSX_FD_TOP: the kernel sizes a process's descriptor table to its
+ * highest descriptor, copies the whole table at every fork and walks it
+ * for every look at /proc/PID/fd, so a descriptor near a limit of 2^20
+ * (common in containers) made each of those cost a table of a million
+ * slots. Returns F_DUPFD_CLOEXEC's copy of fd at or above that place (fd
+ * itself is closed), or -1 (fd left open) if the limit leaves no room.
+ */
+#define UDSX_FD_TOP 4096
+int udsx_fd_high(int fd, int below)
+{
+	struct rlimit rl;
+	long top;
+	int k;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return -1;
+	top = rl.rlim_cur < UDSX_FD_TOP ? (long)rl.rlim_cur : UDSX_FD_TOP;
+	if (top < 4 * UDSX_KEEP_MAX)
+		return -1;
+	k = udsx_real.fcntl(fd, F_DUPFD_CLOEXEC, (int)(top - below));
+	if (k >= 0)
+		udsx_real.close(fd);
+	return k;
 }

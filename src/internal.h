@@ -30,6 +30,7 @@ hidden void udsx_dbg(const char *fmt, ...) __attribute__((format(printf, 1, 2)))
 hidden int udsx_pid(void);
 hidden void udsx_pid_reset(void);
 hidden int udsx_default_sndbuf(void);
+hidden int udsx_fd_high(int fd, int below);
 
 /* ---- real libc entry points (preload/real.c) ---- */
 struct udsx_real {

@@ -27,7 +27,6 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
 #include <unistd.h>
 #include "internal.h"
 
@@ -57,16 +56,13 @@ static void thread_gone(void *v)
 }
 
 /* Far from the descriptors the program counts on: just below the memfds
- * kept for exec (chan.c). -1 if the limit leaves no room up there. */
+ * kept for exec (udsx_fd_high). -1 if the limit leaves no room up there. */
 static int place_high(int fd)
 {
-	struct rlimit rl;
-	int k = -1;
+	int k = udsx_fd_high(fd, 2 * UDSX_KEEP_MAX);
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur >= 4 * UDSX_KEEP_MAX &&
-	    rl.rlim_cur <= INT32_MAX)
-		k = udsx_real.fcntl(fd, F_DUPFD_CLOEXEC, (int)rl.rlim_cur - 2 * UDSX_KEEP_MAX);
-	udsx_real.close(fd);
+	if (k < 0)
+		udsx_real.close(fd);
 	return k;
 }
 

@@ -32,7 +32,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
@@ -82,6 +81,7 @@ struct offer {
 };
 
 static _Atomic(struct udsx_cand *) cands[CAND_MAX];
+static _Atomic int cands_hi;	/* one past the highest fd ever a candidate */
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static int side_fd = -1;	/* this process's side socket */
 static int side_pid;
@@ -125,17 +125,9 @@ static socklen_t addr_side_name(struct sockaddr_un *a, const void *addr, socklen
 /* Move one of our fds out of the program's way (fd numbers are observable). */
 static int move_high(int fd)
 {
-	struct rlimit rl;
-	int k;
+	int k = udsx_fd_high(fd, 2 * UDSX_KEEP_MAX);
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur < 4 * UDSX_KEEP_MAX ||
-	    rl.rlim_cur > INT32_MAX)
-		return fd;
-	k = udsx_real.fcntl(fd, F_DUPFD_CLOEXEC, (int)rl.rlim_cur - 2 * UDSX_KEEP_MAX);
-	if (k < 0)
-		return fd;
-	udsx_real.close(fd);
-	return k;
+	return k < 0 ? fd : k;
 }
 
 /* Caller holds mu. */
@@ -222,6 +214,12 @@ void udsx_cand_add(int fd, int type, int role)
 	c->role = role;
 	c->born = (int64_t)udsx_now_ns();
 	c->side_sock = dside;
+	{
+		int hi = atomic_load(&cands_hi);
+
+		while (fd >= hi && !atomic_compare_exchange_weak(&cands_hi, &hi, fd + 1))
+			;
+	}
 	old = atomic_exchange(&cands[fd], c);
 	cand_free(old);
 }
@@ -283,9 +281,9 @@ bool udsx_cand_any(int fd)
 void udsx_cand_atfork(bool child)
 {
 	pid_t up = child ? getppid() : 0;
-	int fd;
+	int fd, hi = atomic_load(&cands_hi);
 
-	for (fd = 0; fd < CAND_MAX; fd++) {
+	for (fd = 0; fd < hi; fd++) {
 		struct udsx_cand *c = atomic_load_explicit(&cands[fd], memory_order_relaxed);
 		uint32_t st;
 
