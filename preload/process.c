@@ -16,7 +16,7 @@ static void register_cb(int fd, struct udsx_end *e, void *arg)
 	uint32_t pid = (uint32_t)(uintptr_t)arg;
 
 	/* (the parent does not know the child's page: the child says) */
-	udsx_holder_add(e->ch->h, e->side, pid, pid == (uint32_t)udsx_pid() ? udsx_life_fd() : 0);
+	udsx_holder_add(e->ch->h, e->side, pid, pid == (uint32_t)udsx_pid() ? udsx_life_fd() : 0, fd);
 }
 
 static void any_cb(int fd, struct udsx_end *e, void *arg)

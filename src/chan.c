@@ -80,6 +80,7 @@ static void init_end(struct udsx_chan *ch, int side, int fd, int nonblock)
 	atomic_store(&es->nonblock, (uint32_t)nonblock);
 	atomic_store(&es->pid[0], (uint32_t)udsx_pid());
 	atomic_store(&es->life_fd[0], udsx_life_fd());
+	atomic_store(&es->fd_hint[0], fd);
 	atomic_fetch_add(&ch->h->end[1 - side].peer_hgen, 1);
 	if (fstat(fd, &st) == 0)
 		atomic_store(&es->ino, (uint64_t)st.st_ino);
@@ -172,6 +173,7 @@ bool udsx_chan_join_end(struct udsx_chan *ch, int side, int fd)
 	atomic_store(&es->nonblock, (fl & O_NONBLOCK) != 0);
 	atomic_store(&es->pid[0], (uint32_t)udsx_pid());
 	atomic_store(&es->life_fd[0], udsx_life_fd());
+	atomic_store(&es->fd_hint[0], fd);
 	atomic_fetch_add(&ch->h->end[1 - side].peer_hgen, 1);
 	atomic_store(&es->ino, (uint64_t)st.st_ino);
 	/* what the peer's recvfrom/recvmsg report as the sender */

@@ -174,7 +174,7 @@ static void attach_end(int fd, struct udsx_chan *ch, int side)
 	}
 	udsx_table_set(fd, ch, side);
 	/* our old image's page went with it (the kernel marked its slots) */
-	udsx_holder_add(ch->h, side, (uint32_t)udsx_pid(), udsx_life_fd());
+	udsx_holder_add(ch->h, side, (uint32_t)udsx_pid(), udsx_life_fd(), fd);
 	udsx_dbg("fd %d re-attached after exec", fd);
 }
 

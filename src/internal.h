@@ -249,8 +249,8 @@ hidden void udsx_cand_drop(int fd);
 hidden void udsx_cand_plain(int fd);
 hidden bool udsx_cand_any(int fd);
 hidden void udsx_cand_atfork(bool child);
-hidden bool udsx_pid_holds(pid_t pid, uint64_t ino);
-hidden void udsx_holder_add(struct udsx_hdr *h, int side, uint32_t pid, uint32_t life_fd);
+hidden bool udsx_pid_holds(pid_t pid, uint64_t ino, int hint);
+hidden void udsx_holder_add(struct udsx_hdr *h, int side, uint32_t pid, uint32_t life_fd, int fd);
 hidden bool udsx_cand_step(int fd, struct udsx_end *e);
 hidden uint32_t udsx_diag_peer(uint32_t ino);
 

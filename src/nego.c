@@ -398,7 +398,7 @@ static bool holds_strict(pid_t pid, uint64_t ino)
 	char p[64];
 
 	snprintf(p, sizeof(p), "/proc/%d/fd", (int)pid);
-	return access(p, R_OK | X_OK) == 0 && udsx_pid_holds(pid, ino);
+	return access(p, R_OK | X_OK) == 0 && udsx_pid_holds(pid, ino, -1);
 }
 
 /*
@@ -621,7 +621,7 @@ static bool tree_holds(pid_t pid, uint64_t ino, int *budget)
 
 	if (--*budget < 0)
 		return true;
-	if (pid != udsx_pid() && udsx_pid_holds(pid, ino))
+	if (pid != udsx_pid() && udsx_pid_holds(pid, ino, -1))
 		return true;
 	/* children of the main thread (forks from other threads are rare) */
 	snprintf(p, sizeof(p), "/proc/%d/task/%d/children", (int)pid, (int)pid);

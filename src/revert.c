@@ -393,21 +393,32 @@ void udsx_leave_kernel_only(int fd, struct udsx_end *e)
 
 /* Does process `pid` hold a fd for socket inode `ino`? Unknown (no access)
  * counts as yes. A zombie holds nothing. */
-bool udsx_pid_holds(pid_t pid, uint64_t ino)
+bool udsx_pid_holds(pid_t pid, uint64_t ino, int hint)
 {
 	char path[64], p2[400], link[64], want[40];
 	struct dirent *de;
 	bool found = false;
 	DIR *dp;
+	ssize_t n;
+
+	snprintf(want, sizeof(want), "socket:[%llu]", (unsigned long long)ino);
+	if (hint >= 0) {
+		/* one link instead of the whole table (which the kernel walks
+		 * slot by slot, up to the highest descriptor) */
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, hint);
+		n = readlink(path, link, sizeof(link) - 1);
+		if (n > 0) {
+			link[n] = 0;
+			if (!strcmp(link, want))
+				return true;
+		}
+	}
 
 	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
 	dp = opendir(path);
 	if (!dp)
 		return errno != ENOENT && errno != ESRCH;
-	snprintf(want, sizeof(want), "socket:[%llu]", (unsigned long long)ino);
 	while (!found && (de = readdir(dp))) {
-		ssize_t n;
-
 		snprintf(p2, sizeof(p2), "%s/%s", path, de->d_name);
 		n = readlink(p2, link, sizeof(link) - 1);
 		if (n > 0) {
@@ -432,7 +443,7 @@ bool udsx_pid_holds(pid_t pid, uint64_t ino)
  * (A marked pid that a new process reuses is left out; the only cost is a
  * revert that could have waited.)
  */
-void udsx_holder_add(struct udsx_hdr *h, int side, uint32_t pid, uint32_t life_fd)
+void udsx_holder_add(struct udsx_hdr *h, int side, uint32_t pid, uint32_t life_fd, int fd)
 {
 	struct udsx_endstate *es = &h->end[side];
 	_Atomic uint32_t *gen = &h->end[1 - side].peer_hgen;
@@ -445,6 +456,8 @@ void udsx_holder_add(struct udsx_hdr *h, int side, uint32_t pid, uint32_t life_f
 			/* (the process itself says where its page is) */
 			if (life_fd && p == pid)
 				atomic_store(&es->life_fd[i], life_fd);
+			if (p == pid)
+				atomic_store(&es->fd_hint[i], fd);
 			atomic_fetch_add(gen, 1);
 			return;
 		}
@@ -455,12 +468,14 @@ void udsx_holder_add(struct udsx_hdr *h, int side, uint32_t pid, uint32_t life_f
 			/* (until this store, a view may pair pid with the slot's
 			 * old page: watch.c checks the page's own pid) */
 			atomic_store(&es->life_fd[i], life_fd);
+			atomic_store(&es->fd_hint[i], fd);
 			atomic_fetch_add(gen, 1);
 			return;
 		}
 	}
 	atomic_store(&es->hover, 1);	/* some holder is not listed: watch.c gives up */
 	atomic_store(&es->life_fd[6], 0);
+	atomic_store(&es->fd_hint[6], fd);
 	atomic_store(&es->pid[6], pid);	/* newest holder wins the last slot */
 	atomic_fetch_add(gen, 1);
 }
@@ -480,7 +495,7 @@ static bool unregister(struct udsx_hdr *h, int side)
 			continue;
 		if (p == me)
 			atomic_compare_exchange_strong(&es->pid[i], &p, me | PID_RELEASED);
-		else if (udsx_pid_holds((pid_t)p, ino))
+		else if (udsx_pid_holds((pid_t)p, ino, atomic_load(&es->fd_hint[i])))
 			others = true;
 		else
 			atomic_compare_exchange_strong(&es->pid[i], &p, 0);	/* stale */

@@ -47,7 +47,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
-#define UDSX_MAGIC	0x7564737800000007ull	/* "udsx", layout 7 */
+#define UDSX_MAGIC	0x7564737800000008ull	/* "udsx", layout 8 */
 #define UDSX_LINE	64
 
 /* ctl word: [63] closed, [62] a reader sleeps consuming (rsleep), [61..32]
@@ -149,6 +149,11 @@ struct udsx_endstate {
 	_Atomic uint32_t life_fd[7];
 	_Atomic uint32_t hover;		/* a holder was left out of pid[] (full) */
 	char pad_l[UDSX_LINE - 60];
+	/* a descriptor number at which holder i had this end (a hint: the
+	 * "does pid[i] still hold it" check reads that one link first,
+	 * instead of all of /proc/PID/fd); -1 or stale: look at them all */
+	_Atomic int32_t fd_hint[7];
+	char pad_h[UDSX_LINE - 28];
 };
 
 struct udsx_hdr {
