@@ -77,6 +77,7 @@ struct udsx_lifeview {
 	_Atomic uint32_t gen;
 	_Atomic int hot_val;		/* -1: no value matches */
 	const int *_Atomic hot;
+	_Atomic bool only_us;		/* every holder listed is this process */
 	uint8_t n;			/* pages in pg[] */
 	int8_t pg[7];			/* the holders' pages (watch.c's cache) */
 };
@@ -263,6 +264,7 @@ hidden uint32_t udsx_life_fd(void);
 hidden void udsx_life_thread(void);
 hidden void udsx_life_atfork_child(bool holds_ends);
 hidden bool udsx_watch_look(struct udsx_chan *ch, int side);
+hidden bool udsx_watch_only_us(struct udsx_chan *ch, int side);
 hidden bool udsx_watch_confirm(int fd, struct udsx_chan *ch);
 hidden void udsx_watch_init(struct udsx_chan *ch);
 hidden void udsx_watch_release(struct udsx_chan *ch);

@@ -20,6 +20,7 @@
 #include <sys/ioctl.h>
 #include <sched.h>
 #include <string.h>
+#include <sys/single_threaded.h>
 #include "internal.h"
 
 #define SEND_OK_FLAGS (MSG_DONTWAIT | MSG_NOSIGNAL | MSG_EOR | MSG_MORE)
@@ -59,6 +60,21 @@ static bool nonblocking(struct udsx_end *e, int flags)
 {
 	return (flags & MSG_DONTWAIT) || atomic_load_explicit(&e->ch->h->end[e->side].nonblock,
 							      memory_order_relaxed);
+}
+
+/*
+ * Could anyone but the calling thread act on end `side` while we wait for
+ * it? Not if this process is single-threaded (glibc's own flag, which
+ * stays false once a thread was ever made) and holds that end alone: a
+ * program writing to itself through a pair (an event loop's self-pipe,
+ * paircost) then spun for a writer that could only be itself, 2 us after
+ * every read (perf: a quarter of paircost's time in clock_gettime and the
+ * spin). A signal handler can still act, and is served the kernel's way:
+ * the wait is only a wait, never needed.
+ */
+static bool alone_with(struct udsx_chan *ch, int side)
+{
+	return __libc_single_threaded && udsx_watch_only_us(ch, side);
 }
 
 /* Is the peer end still held by anyone? (-> if not, the kernel decides) */
@@ -123,7 +139,8 @@ static int wait_room(int fd, struct udsx_end *e, uint32_t sndbuf, size_t sent)
 		return 1;
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &callers);
-	if (udsx_spin_until(below, &w, udsx_cfg.spin_us > 100 ? udsx_cfg.spin_us : 100))
+	if (!alone_with(e->ch, 1 - e->side) &&
+	    udsx_spin_until(below, &w, udsx_cfg.spin_us > 100 ? udsx_cfg.spin_us : 100))
 		goto out;
 	for (;;) {
 		if (udsx_ring_closed(e->ch, e->side) || peer_gone(e->ch, e->side)) {
@@ -882,7 +899,7 @@ static bool reader_consumer(struct udsx_chan *ch, int side)
 {
 	uint64_t sent_now = atomic_load_explicit(&ch->h->dir[side].pub_msgs, memory_order_relaxed);
 	bool consumer = sent_now == ch->r_out_seen[side] && udsx_cfg.spin_us > 0 &&
-			udsx_cfg.ncpu > 1;
+			udsx_cfg.ncpu > 1 && !alone_with(ch, 1 - side);
 
 	ch->r_out_seen[side] = sent_now;
 	return consumer;
@@ -1052,7 +1069,7 @@ ssize_t udsx_recv(int fd, struct udsx_end *e, struct udsx_io *io)
 		udsx_unlock(&ch->h->dir[d].rlock);
 		if (r < 0)
 			return done ? (ssize_t)done : r;
-		if (!nb && !peek && udsx_cfg.spin_us > 0 && !peer_idle(e)) {
+		if (!nb && !peek && udsx_cfg.spin_us > 0 && !peer_idle(e) && !alone_with(ch, d)) {
 			udsx_claim_set(ch, d, stream ? (uint32_t)(io->len - done) : 1);
 			claimed = true;
 			if (udsx_spin_until(has_data, &w, udsx_cfg.spin_us))

@@ -159,11 +159,20 @@ static void rebuild(struct udsx_chan *ch, int side)
 	struct udsx_lifeview *v = &ch->life[side];
 	uint32_t g = atomic_load_explicit(&ch->h->end[1 - side].peer_hgen, memory_order_acquire);
 	uint32_t me = (uint32_t)udsx_pid();
-	bool sure = atomic_load(&es->hover) != 0;
+	bool sure = atomic_load(&es->hover) != 0, only_us = !sure, any = false;
 	int i, k;
 
 	view_drop(v);
 	set_hot(v, &never, -1);
+	for (i = 0; i < 7; i++) {
+		uint32_t p = atomic_load(&es->pid[i]);
+
+		if (p && !(p & PID_RELEASED)) {
+			any = true;
+			only_us &= p == me;
+		}
+	}
+	atomic_store_explicit(&v->only_us, only_us && any, memory_order_relaxed);
 	for (i = 0; i < 7 && !sure; i++) {
 		uint32_t p = atomic_load(&es->pid[i]), lfd;
 
@@ -229,6 +238,19 @@ bool udsx_watch_look(struct udsx_chan *ch, int side)
 		}
 	}
 	return n > 0;
+}
+
+/* Is this process the only one holding end `side` (as of its holder list
+ * now)? False when that cannot be told without waiting. */
+bool udsx_watch_only_us(struct udsx_chan *ch, int side)
+{
+	struct udsx_lifeview *v = &ch->life[side];
+	uint32_t g = atomic_load_explicit(&ch->h->end[1 - side].peer_hgen, memory_order_relaxed);
+
+	if (g != atomic_load_explicit(&v->gen, memory_order_acquire))
+		udsx_watch_look(ch, side);	/* (rebuilds the view, or leaves it) */
+	return atomic_load_explicit(&v->only_us, memory_order_relaxed) &&
+	       g == atomic_load_explicit(&v->gen, memory_order_acquire);
 }
 
 void udsx_watch_init(struct udsx_chan *ch)
