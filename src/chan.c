@@ -42,7 +42,7 @@ static int map_new(int type, struct udsx_chan **out, int *memfd_out)
 		goto fail_fd;
 	ch = aligned_alloc(64, (sizeof(*ch) + 63) & ~(size_t)63);
 	if (!ch) {
-		munmap(p, size);
+		udsx_unmap(p, size);
 		goto fail_fd;
 	}
 	memset(ch, 0, sizeof(*ch));
@@ -234,7 +234,7 @@ struct udsx_chan *udsx_chan_attach(int memfd)
 	ch = aligned_alloc(64, (sizeof(*ch) + 63) & ~(size_t)63);
 	if (!ch || ((struct udsx_hdr *)p)->magic != UDSX_MAGIC) {
 		free(ch);
-		munmap(p, (size_t)st.st_size);
+		udsx_unmap(p, (size_t)st.st_size);
 		return NULL;
 	}
 	memset(ch, 0, sizeof(*ch));
@@ -264,7 +264,7 @@ static void chan_free(struct udsx_chan *ch)
 	if (!atomic_compare_exchange_strong(&ch->dead, &one, 2))
 		return;
 	udsx_watch_release(ch);
-	munmap(ch->h, ch->map_size);
+	udsx_unmap(ch->h, ch->map_size);
 	atomic_fetch_sub(&mem_used, ch->map_size);
 	if (ch->memfd >= 0) {
 		udsx_real.close(ch->memfd);

@@ -148,18 +148,36 @@ int udsx_default_sndbuf(void)
  * itself is closed), or -1 (fd left open) if the limit leaves no room.
  */
 #define UDSX_FD_TOP 4096
-int udsx_fd_high(int fd, int below)
+static long fd_top(bool fresh)
 {
+	static _Atomic long cached;	/* (a system call less per channel) */
 	struct rlimit rl;
-	long top;
-	int k;
+	long top = fresh ? 0 : atomic_load(&cached);
 
+	if (top)
+		return top;
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
 		return -1;
 	top = rl.rlim_cur < UDSX_FD_TOP ? (long)rl.rlim_cur : UDSX_FD_TOP;
+	atomic_store(&cached, top);
+	return top;
+}
+
+int udsx_fd_high(int fd, int below)
+{
+	long top = fd_top(false);
+	int k;
+
 	if (top < 4 * UDSX_KEEP_MAX)
 		return -1;
 	k = udsx_real.fcntl(fd, F_DUPFD_CLOEXEC, (int)(top - below));
+	if (k < 0 && errno == EINVAL) {
+		/* the program lowered its limit since we looked */
+		top = fd_top(true);
+		if (top < 4 * UDSX_KEEP_MAX)
+			return -1;
+		k = udsx_real.fcntl(fd, F_DUPFD_CLOEXEC, (int)(top - below));
+	}
 	if (k >= 0)
 		udsx_real.close(fd);
 	return k;

@@ -207,6 +207,7 @@ static inline void udsx_scatter(const struct iovec *iov, int n, size_t skip, con
 		memcpy((char *)iov[0].iov_base + skip, src, len);
 }
 hidden void udsx_ucopy_forget(void);
+hidden void udsx_unmap(void *addr, size_t len);
 
 /* ---- ring primitives (ring.c) ---- */
 hidden int udsx_ring_put(struct udsx_chan *ch, int d, const struct iovec *iov, int iovcnt,

@@ -72,7 +72,7 @@ static void unmake(void *p)
 	if (p == spot)
 		mmap(spot, UDSX_LIFE_SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 	else
-		munmap(p, UDSX_LIFE_SIZE);
+		udsx_unmap(p, UDSX_LIFE_SIZE);
 }
 
 void udsx_life_reserve(void)
@@ -204,7 +204,7 @@ void udsx_life_atfork_child(bool holds_ends)
 	if (p && udsx_real.dup3(fd, own_fd, O_CLOEXEC) == own_fd) {
 		udsx_real.close(fd);
 		if (old != p && old != spot)
-			munmap(old, UDSX_LIFE_SIZE);
+			udsx_unmap(old, UDSX_LIFE_SIZE);
 		own = p;
 		atomic_fetch_add(&udsx_life_gen, 1);
 		take_slot(atomic_load(&udsx_life_gen));

@@ -152,7 +152,7 @@ static void resend(int wfd, struct udsx_chan *ch, int d)
 		}
 	}
 	if (big != MAP_FAILED)
-		munmap(big, RS_MAX * RS_ENTRY);
+		udsx_unmap(big, RS_MAX * RS_ENTRY);
 	/* Doorbells the reader has not retired still count against this
 	 * socket's kernel buffer; widen it by exactly that much until then. */
 	k = CTL_OUTSTANDING(atomic_load(&ch->h->dir[d].ctl));

@@ -28,6 +28,8 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/uio.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include "internal.h"
 
 #define SPANS	8
@@ -50,6 +52,18 @@ static _Atomic int vm_ok = 1;
 void udsx_ucopy_forget(void)
 {
 	atomic_fetch_add_explicit(&gen, 1, memory_order_seq_cst);
+}
+
+/*
+ * Unmap one of udsx's own mappings (a channel, a page, a scratch area).
+ * Not through the munmap wrapper (preload/mem.c), which makes every
+ * thread prove its buffers again: no buffer of the program lies in our
+ * mappings, and a channel closed anywhere in the process made the next
+ * call on every other channel pay a system call to re-prove its buffer.
+ */
+void udsx_unmap(void *addr, size_t len)
+{
+	syscall(SYS_munmap, addr, len);
 }
 
 static bool known_slow(struct spans *s, uintptr_t a, size_t n)
