@@ -35,6 +35,7 @@ void udsx_atfork_child(void)
 {
 	udsx_pid_reset();
 	udsx_lock_atfork_child();
+	udsx_pool_atfork_child();
 	udsx_table_foreach(unbusy_cb, NULL);
 	{
 		bool any = false;
@@ -50,6 +51,7 @@ void udsx_atfork_child(void)
 /* Any fork, ours or one inside libc: candidates are shared from now on. */
 void udsx_atfork_parent(void)
 {
+	udsx_pool_atfork_parent();
 	udsx_cand_atfork(false);
 }
 

@@ -27,7 +27,7 @@ static void init(void)
 	udsx_config_load();
 	udsx_on = !udsx_cfg.disable;
 	if (udsx_on) {
-		pthread_atfork(NULL, udsx_atfork_parent, udsx_atfork_child);
+		pthread_atfork(udsx_pool_atfork_prepare, udsx_atfork_parent, udsx_atfork_child);
 		udsx_life_reserve();
 		udsx_watch_reserve();
 		udsx_inherit_load();

@@ -19,14 +19,121 @@ static _Atomic size_t mem_used;
 
 static void chan_free(struct udsx_chan *ch);
 
+/*
+ * Mappings of socketpair channels that have gone, kept for the next
+ * socketpair: creating a channel (memfd, size, seals, map, a kept copy of
+ * the memfd) and taking it down (unmap, close) were most of what a
+ * socketpair costs under udsx (next-steps §2). Only a mapping no other
+ * process can have is reused: a socketpair's (a negotiated channel's
+ * memfd went to the peer, and a new peer must not see old data), never
+ * alive across a fork (the child may still use it: `poolable` is cleared
+ * for every live channel at fork, under pool_mu, which the fork holds
+ * from before it starts to after the marks), and a fork child empties
+ * its copy of the pool. The rings are not cleared: a reader only ever
+ * reads what a writer published since the header was reset.
+ */
+#define POOL_MAX 4
+static struct {
+	void *p;
+	size_t size;
+	int memfd;
+} pool[POOL_MAX];
+static int pool_n;
+static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* A pooled mapping of `size` bytes, header zeroed, or NULL. */
+static void *pool_take(size_t size, int *memfd)
+{
+	void *p = NULL;
+	int i;
+
+	if (pthread_mutex_trylock(&pool_mu))
+		return NULL;
+	for (i = 0; i < pool_n && !p; i++) {
+		if (pool[i].size != size)
+			continue;
+		p = pool[i].p;
+		*memfd = pool[i].memfd;
+		pool[i] = pool[--pool_n];
+	}
+	pthread_mutex_unlock(&pool_mu);
+	if (p)
+		memset(p, 0, sizeof(struct udsx_hdr));
+	return p;
+}
+
+static bool pool_put(struct udsx_chan *ch)
+{
+	bool ok = false;
+
+	if (!ch->poolable || ch->memfd < 0 || pthread_mutex_trylock(&pool_mu))
+		return false;
+	if (ch->poolable && pool_n < POOL_MAX) {
+		pool[pool_n].p = ch->h;
+		pool[pool_n].size = ch->map_size;
+		pool[pool_n].memfd = ch->memfd;
+		pool_n++;
+		ok = true;
+	}
+	pthread_mutex_unlock(&pool_mu);
+	return ok;
+}
+
+static void unpool_cb(int fd, struct udsx_end *e, void *arg)
+{
+	e->ch->poolable = false;
+}
+
+/* fork: hold the pool still until every live channel is marked. */
+void udsx_pool_atfork_prepare(void)
+{
+	pthread_mutex_lock(&pool_mu);
+}
+
+void udsx_pool_atfork_parent(void)
+{
+	udsx_table_foreach(unpool_cb, NULL);
+	pthread_mutex_unlock(&pool_mu);
+}
+
+/* (the parent may hand these out again: ours go) */
+void udsx_pool_atfork_child(void)
+{
+	int i;
+
+	udsx_table_foreach(unpool_cb, NULL);
+	for (i = 0; i < pool_n; i++) {
+		udsx_unmap(pool[i].p, pool[i].size);
+		udsx_real.close(pool[i].memfd);
+		udsx_keep_release();
+		atomic_fetch_sub(&mem_used, pool[i].size);
+	}
+	pool_n = 0;
+	pool_mu = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
+}
+
 static int map_new(int type, struct udsx_chan **out, int *memfd_out)
 {
 	size_t ring = udsx_cfg.ring_size;
 	size_t size = sizeof(struct udsx_hdr) + 2 * ring;
 	struct udsx_chan *ch;
 	void *p;
-	int fd;
+	int fd, kept_fd = -1;
 
+	if (!memfd_out && (p = pool_take(size, &kept_fd))) {
+		ch = aligned_alloc(64, (sizeof(*ch) + 63) & ~(size_t)63);
+		if (ch) {
+			memset(ch, 0, sizeof(*ch));
+			ch->memfd = kept_fd;
+			goto init;
+		}
+		/* (no struct: the mapping goes, as at a free) */
+		udsx_unmap(p, size);
+		udsx_real.close(kept_fd);
+		udsx_keep_release();
+		atomic_fetch_sub(&mem_used, size);
+		return -ENOMEM;
+	}
 	if (atomic_fetch_add(&mem_used, size) + size > udsx_cfg.mem_max) {
 		atomic_fetch_sub(&mem_used, size);
 		return -ENOMEM;
@@ -46,10 +153,12 @@ static int map_new(int type, struct udsx_chan **out, int *memfd_out)
 		goto fail_fd;
 	}
 	memset(ch, 0, sizeof(*ch));
-	udsx_watch_init(ch);
 	if (memfd_out)
 		*memfd_out = udsx_real.fcntl(fd, F_DUPFD_CLOEXEC, 0);
 	ch->memfd = udsx_keep_memfd(fd);
+init:
+	udsx_watch_init(ch);
+	ch->poolable = !memfd_out;
 	ch->h = p;
 	ch->map_size = size;
 	ch->ring_size = (uint32_t)ring;
@@ -264,6 +373,10 @@ static void chan_free(struct udsx_chan *ch)
 	if (!atomic_compare_exchange_strong(&ch->dead, &one, 2))
 		return;
 	udsx_watch_release(ch);
+	if (pool_put(ch)) {
+		udsx_dbg("channel %p pooled", (void *)ch);
+		return;
+	}
 	udsx_unmap(ch->h, ch->map_size);
 	atomic_fetch_sub(&mem_used, ch->map_size);
 	if (ch->memfd >= 0) {

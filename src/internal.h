@@ -106,6 +106,7 @@ struct udsx_chan {
 	 * does not wait for a stream to go on (path.c). Unlocked: a hint. */
 	uint64_t r_out_seen[2];
 	struct udsx_lifeview life[2];	/* who holds each end (watch.c) */
+	bool poolable;		/* its mapping may serve a later socketpair (chan.c) */
 };
 #define UDSX_KEEP_MAX 64
 
@@ -132,6 +133,9 @@ hidden void udsx_inherit_load(void);
 hidden void udsx_chan_put(struct udsx_chan *ch);
 hidden void udsx_chan_unbusy(struct udsx_chan *ch);
 hidden bool udsx_end_active(const struct udsx_end *e);
+hidden void udsx_pool_atfork_prepare(void);
+hidden void udsx_pool_atfork_parent(void);
+hidden void udsx_pool_atfork_child(void);
 
 /* ---- fd table (table.c) ---- */
 hidden bool udsx_table_get(int fd, struct udsx_end *out);
