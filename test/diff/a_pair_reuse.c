@@ -63,7 +63,7 @@ static void run(int argc, char **argv)
 	alarm(10);
 	if (variant("fresh")) {
 		for (i = 0; i < 6; i++) {
-			char who[16];
+			char who[32];
 
 			used_and_dropped(i);
 			pair(sv);
@@ -101,7 +101,7 @@ static void run(int argc, char **argv)
 		close(a[0]);
 		close(a[1]);
 		for (i = 0; i < 4; i++) {
-			char who[16];
+			char who[32];
 
 			used_and_dropped(i + 2);
 			pair(sv);
