@@ -113,7 +113,9 @@ static void run(int argc, char **argv)
 				close(sv[1]);
 			}
 		}
-		show("go", write(go[1], "g", 1));
+		say("go");	/* (before the byte: the child prints once it has it) */
+		if (write(go[1], "g", 1) != 1)
+			say("go: write failed");
 		reap("child", pid);
 		close(sv[0]);
 		close(sv[1]);
