@@ -19,14 +19,11 @@ static void register_cb(int fd, struct udsx_end *e, void *arg)
 	udsx_holder_add(e->ch->h, e->side, pid, pid == (uint32_t)udsx_pid() ? udsx_life_fd() : 0, fd);
 }
 
-static void any_cb(int fd, struct udsx_end *e, void *arg)
-{
-	*(bool *)arg = true;
-}
-
+/* (and tells that the child holds ends at all) */
 static void unbusy_cb(int fd, struct udsx_end *e, void *arg)
 {
 	atomic_store(&e->ch->busy, 0);
+	*(bool *)arg = true;
 }
 
 /* In the child of fork: a new tid for the lock owner field, and no other
@@ -36,11 +33,10 @@ void udsx_atfork_child(void)
 	udsx_pid_reset();
 	udsx_lock_atfork_child();
 	udsx_pool_atfork_child();
-	udsx_table_foreach(unbusy_cb, NULL);
 	{
 		bool any = false;
 
-		udsx_table_foreach(any_cb, &any);
+		udsx_table_foreach(unbusy_cb, &any);
 		udsx_watch_atfork_child();
 		udsx_life_atfork_child(any);
 	}

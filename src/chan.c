@@ -19,6 +19,17 @@ static _Atomic size_t mem_used;
 
 static void chan_free(struct udsx_chan *ch);
 
+/* A mapping and its kept memfd go (a free, or a failed creation). */
+static void drop_mapping(void *p, size_t size, int memfd)
+{
+	udsx_unmap(p, size);
+	atomic_fetch_sub(&mem_used, size);
+	if (memfd >= 0) {
+		udsx_real.close(memfd);
+		udsx_keep_release();
+	}
+}
+
 /*
  * Mappings of socketpair channels that have gone, kept for the next
  * socketpair: creating a channel (memfd, size, seals, map, a kept copy of
@@ -102,41 +113,23 @@ void udsx_pool_atfork_child(void)
 	int i;
 
 	udsx_table_foreach(unpool_cb, NULL);
-	for (i = 0; i < pool_n; i++) {
-		udsx_unmap(pool[i].p, pool[i].size);
-		udsx_real.close(pool[i].memfd);
-		udsx_keep_release();
-		atomic_fetch_sub(&mem_used, pool[i].size);
-	}
+	for (i = 0; i < pool_n; i++)
+		drop_mapping(pool[i].p, pool[i].size, pool[i].memfd);
 	pool_n = 0;
 	pool_mu = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
 }
 
-static int map_new(int type, struct udsx_chan **out, int *memfd_out)
+/* A fresh sealed memfd of `size` bytes, mapped; its kept copy in *memfd
+ * (-1 if none could be kept), and one for the peer in *memfd_out. */
+static void *map_fresh(size_t size, int *memfd, int *memfd_out)
 {
-	size_t ring = udsx_cfg.ring_size;
-	size_t size = sizeof(struct udsx_hdr) + 2 * ring;
-	struct udsx_chan *ch;
 	void *p;
-	int fd, kept_fd = -1;
+	int fd;
 
-	if (!memfd_out && (p = pool_take(size, &kept_fd))) {
-		ch = aligned_alloc(64, (sizeof(*ch) + 63) & ~(size_t)63);
-		if (ch) {
-			memset(ch, 0, sizeof(*ch));
-			ch->memfd = kept_fd;
-			goto init;
-		}
-		/* (no struct: the mapping goes, as at a free) */
-		udsx_unmap(p, size);
-		udsx_real.close(kept_fd);
-		udsx_keep_release();
-		atomic_fetch_sub(&mem_used, size);
-		return -ENOMEM;
-	}
 	if (atomic_fetch_add(&mem_used, size) + size > udsx_cfg.mem_max) {
 		atomic_fetch_sub(&mem_used, size);
-		return -ENOMEM;
+		errno = ENOMEM;
+		return NULL;
 	}
 	fd = memfd_create("udsx", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (fd < 0)
@@ -147,17 +140,39 @@ static int map_new(int type, struct udsx_chan **out, int *memfd_out)
 	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED)
 		goto fail_fd;
-	ch = aligned_alloc(64, (sizeof(*ch) + 63) & ~(size_t)63);
-	if (!ch) {
-		udsx_unmap(p, size);
-		goto fail_fd;
-	}
-	memset(ch, 0, sizeof(*ch));
 	if (memfd_out)
 		*memfd_out = udsx_real.fcntl(fd, F_DUPFD_CLOEXEC, 0);
-	ch->memfd = udsx_keep_memfd(fd);
-init:
+	*memfd = udsx_keep_memfd(fd);
+	return p;
+fail_fd:
+	udsx_real.close(fd);
+fail:
+	atomic_fetch_sub(&mem_used, size);
+	return NULL;
+}
+
+static int map_new(int type, struct udsx_chan **out, int *memfd_out)
+{
+	size_t ring = udsx_cfg.ring_size;
+	size_t size = sizeof(struct udsx_hdr) + 2 * ring;
+	struct udsx_chan *ch;
+	void *p = NULL;
+	int memfd = -1;
+
+	if (!memfd_out)
+		p = pool_take(size, &memfd);
+	if (!p && !(p = map_fresh(size, &memfd, memfd_out)))
+		return -errno;
+	ch = aligned_alloc(64, (sizeof(*ch) + 63) & ~(size_t)63);
+	if (!ch) {
+		drop_mapping(p, size, memfd);
+		if (memfd_out && *memfd_out >= 0)
+			udsx_real.close(*memfd_out);
+		return -ENOMEM;
+	}
+	memset(ch, 0, sizeof(*ch));
 	udsx_watch_init(ch);
+	ch->memfd = memfd;
 	ch->poolable = !memfd_out;
 	ch->h = p;
 	ch->map_size = size;
@@ -168,11 +183,6 @@ init:
 	ch->h->ring_size = (uint32_t)ring;
 	*out = ch;
 	return 0;
-fail_fd:
-	udsx_real.close(fd);
-fail:
-	atomic_fetch_sub(&mem_used, size);
-	return -errno;
 }
 
 static void init_end(struct udsx_chan *ch, int side, int fd, int nonblock)
@@ -187,10 +197,7 @@ static void init_end(struct udsx_chan *ch, int side, int fd, int nonblock)
 	atomic_store(&es->sndbuf, (uint32_t)v);
 	atomic_store(&es->rcvlowat, 1);
 	atomic_store(&es->nonblock, (uint32_t)nonblock);
-	atomic_store(&es->pid[0], (uint32_t)udsx_pid());
-	atomic_store(&es->life_fd[0], udsx_life_fd());
-	atomic_store(&es->fd_hint[0], fd);
-	atomic_fetch_add(&ch->h->end[1 - side].peer_hgen, 1);
+	udsx_holder_add(ch->h, side, (uint32_t)udsx_pid(), udsx_life_fd(), fd);
 	if (fstat(fd, &st) == 0)
 		atomic_store(&es->ino, (uint64_t)st.st_ino);
 	udsx_pin_sndbuf(fd, ch, side);
@@ -280,10 +287,7 @@ bool udsx_chan_join_end(struct udsx_chan *ch, int side, int fd)
 		return false;
 	atomic_store(&es->rcvlowat, (uint32_t)v);
 	atomic_store(&es->nonblock, (fl & O_NONBLOCK) != 0);
-	atomic_store(&es->pid[0], (uint32_t)udsx_pid());
-	atomic_store(&es->life_fd[0], udsx_life_fd());
-	atomic_store(&es->fd_hint[0], fd);
-	atomic_fetch_add(&ch->h->end[1 - side].peer_hgen, 1);
+	udsx_holder_add(ch->h, side, (uint32_t)udsx_pid(), udsx_life_fd(), fd);
 	atomic_store(&es->ino, (uint64_t)st.st_ino);
 	/* what the peer's recvfrom/recvmsg report as the sender */
 	es->addr_len = 0;
@@ -377,13 +381,8 @@ static void chan_free(struct udsx_chan *ch)
 		udsx_dbg("channel %p pooled", (void *)ch);
 		return;
 	}
-	udsx_unmap(ch->h, ch->map_size);
-	atomic_fetch_sub(&mem_used, ch->map_size);
-	if (ch->memfd >= 0) {
-		udsx_real.close(ch->memfd);
-		ch->memfd = -1;
-		udsx_keep_release();
-	}
+	drop_mapping(ch->h, ch->map_size, ch->memfd);
+	ch->memfd = -1;
 	udsx_dbg("channel %p unmapped", (void *)ch);
 }
 

@@ -256,6 +256,8 @@ hidden void udsx_cand_plain(int fd);
 hidden bool udsx_cand_any(int fd);
 hidden void udsx_cand_atfork(bool child);
 hidden bool udsx_pid_holds(pid_t pid, uint64_t ino, int hint);
+hidden int udsx_pid_fd_of(pid_t pid, uint64_t ino, int hint);
+hidden int udsx_pid_fd_is(pid_t pid, int fd, uint64_t ino);
 hidden void udsx_holder_add(struct udsx_hdr *h, int side, uint32_t pid, uint32_t life_fd, int fd);
 hidden bool udsx_cand_step(int fd, struct udsx_end *e);
 hidden uint32_t udsx_diag_peer(uint32_t ino);
@@ -306,6 +308,18 @@ static inline bool udsx_end_may_be_dead(struct udsx_chan *ch, int side)
 	    __atomic_load_n(w, __ATOMIC_RELAXED) == atomic_load_explicit(&v->hot_val, memory_order_relaxed))
 		return false;
 	return udsx_watch_look(ch, side);
+}
+
+/* Is this process the only one holding end `side`? (A call only when the
+ * holders changed since the view was made.) */
+static inline bool udsx_end_only_us(struct udsx_chan *ch, int side)
+{
+	struct udsx_lifeview *v = &ch->life[side];
+
+	if (atomic_load_explicit(&ch->h->end[1 - side].peer_hgen, memory_order_relaxed) ==
+	    atomic_load_explicit(&v->gen, memory_order_acquire))
+		return atomic_load_explicit(&v->only_us, memory_order_relaxed);
+	return udsx_watch_only_us(ch, side);
 }
 
 /* ---- revert to the kernel path (revert.c) ---- */

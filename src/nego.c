@@ -520,21 +520,6 @@ static void drain_side(int lfd)
 	}
 }
 
-/* Does process `pid` hold socket `ino` as fd `fd`? 1 yes, 0 no, -1 cannot tell. */
-static int holds_fd(pid_t pid, int fd, uint64_t ino)
-{
-	char p[64], link[64], want[40];
-	ssize_t n;
-
-	snprintf(p, sizeof(p), "/proc/%d/fd/%d", (int)pid, fd);
-	n = readlink(p, link, sizeof(link) - 1);
-	if (n < 0)
-		return errno == EACCES || errno == EPERM ? -1 : 0;
-	link[n] = 0;
-	snprintf(want, sizeof(want), "socket:[%llu]", (unsigned long long)ino);
-	return !strcmp(link, want);
-}
-
 /* Both ends in this process (a connection to ourselves): one channel
  * struct for both, as for a socketpair, so that a revert on one end finds
  * the other end's socket. */
@@ -555,7 +540,7 @@ static int take_channel(int fd, struct udsx_cand *c, struct offer *o)
 	struct udsx_chan *ch;
 	struct ucred lc;
 	socklen_t l = sizeof(lc);
-	int h = holds_fd(o->pid, o->m.fd, o->m.ino);
+	int h = udsx_pid_fd_is(o->pid, o->m.fd, o->m.ino);
 
 	if (o->m.type != (uint32_t)c->type || !h) {
 		udsx_dbg("fd %d: offer from pid %d refused (type %u, holds %d)", fd, (int)o->pid,

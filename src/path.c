@@ -74,7 +74,7 @@ static bool nonblocking(struct udsx_end *e, int flags)
  */
 static bool alone_with(struct udsx_chan *ch, int side)
 {
-	return __libc_single_threaded && udsx_watch_only_us(ch, side);
+	return __libc_single_threaded && udsx_end_only_us(ch, side);
 }
 
 /* Is the peer end still held by anyone? (-> if not, the kernel decides) */

@@ -235,40 +235,20 @@ int udsx_find_fd_of(struct udsx_chan *ch, int side)
 static int borrow_end(struct udsx_chan *ch, int side)
 {
 	struct udsx_endstate *es = &ch->h->end[side];
-	char path[64], link[64], want[40];
 	uint64_t ino = atomic_load(&es->ino);
-	struct dirent *de;
 	int i, fd = -1;
 
-	snprintf(want, sizeof(want), "socket:[%llu]", (unsigned long long)ino);
 	for (i = 0; i < 7 && fd < 0; i++) {
 		pid_t pid = (pid_t)atomic_load(&es->pid[i]);
-		DIR *dp;
+		int n, pfd;
 
 		if (pid <= 0 || pid == udsx_pid())
 			continue;
-		snprintf(path, sizeof(path), "/proc/%d/fd", pid);
-		dp = opendir(path);
-		if (!dp)
+		n = udsx_pid_fd_of(pid, ino, atomic_load(&es->fd_hint[i]));
+		if (n < 0 || (pfd = (int)syscall(SYS_pidfd_open, pid, 0)) < 0)
 			continue;
-		while (fd < 0 && (de = readdir(dp))) {
-			char p2[400];
-			ssize_t n;
-
-			snprintf(p2, sizeof(p2), "%s/%s", path, de->d_name);
-			n = readlink(p2, link, sizeof(link) - 1);
-			if (n <= 0)
-				continue;
-			link[n] = 0;
-			if (strcmp(link, want))
-				continue;
-			int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
-			if (pfd < 0)
-				break;
-			fd = (int)syscall(SYS_pidfd_getfd, pfd, atoi(de->d_name), 0);
-			udsx_real.close(pfd);
-		}
-		closedir(dp);
+		fd = (int)syscall(SYS_pidfd_getfd, pfd, n, 0);
+		udsx_real.close(pfd);
 	}
 	return fd;
 }
@@ -391,43 +371,54 @@ void udsx_leave_kernel_only(int fd, struct udsx_end *e)
 }
 
 
-/* Does process `pid` hold a fd for socket inode `ino`? Unknown (no access)
- * counts as yes. A zombie holds nothing. */
-bool udsx_pid_holds(pid_t pid, uint64_t ino, int hint)
+/* Is fd `fd` of process `pid` socket inode `ino`? 1 yes, 0 no, -1 cannot
+ * tell (no access). */
+int udsx_pid_fd_is(pid_t pid, int fd, uint64_t ino)
 {
-	char path[64], p2[400], link[64], want[40];
-	struct dirent *de;
-	bool found = false;
-	DIR *dp;
+	char p[64], link[64], want[40];
 	ssize_t n;
 
+	snprintf(p, sizeof(p), "/proc/%d/fd/%d", (int)pid, fd);
+	n = readlink(p, link, sizeof(link) - 1);
+	if (n < 0)
+		return errno == EACCES || errno == EPERM ? -1 : 0;
+	link[n] = 0;
 	snprintf(want, sizeof(want), "socket:[%llu]", (unsigned long long)ino);
-	if (hint >= 0) {
-		/* one link instead of the whole table (which the kernel walks
-		 * slot by slot, up to the highest descriptor) */
-		snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, hint);
-		n = readlink(path, link, sizeof(link) - 1);
-		if (n > 0) {
-			link[n] = 0;
-			if (!strcmp(link, want))
-				return true;
-		}
-	}
+	return !strcmp(link, want);
+}
 
+/* Which fd of process `pid` is socket inode `ino`? -1 none, -2 cannot
+ * tell (no access). The `hint` fd (-1: none) is read first: one link
+ * instead of the whole table, which the kernel walks slot by slot up to
+ * the highest descriptor. A zombie holds nothing. */
+int udsx_pid_fd_of(pid_t pid, uint64_t ino, int hint)
+{
+	char path[64];
+	struct dirent *de;
+	int fd = -1;
+	DIR *dp;
+
+	if (hint >= 0 && udsx_pid_fd_is(pid, hint, ino) == 1)
+		return hint;
 	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
 	dp = opendir(path);
 	if (!dp)
-		return errno != ENOENT && errno != ESRCH;
-	while (!found && (de = readdir(dp))) {
-		snprintf(p2, sizeof(p2), "%s/%s", path, de->d_name);
-		n = readlink(p2, link, sizeof(link) - 1);
-		if (n > 0) {
-			link[n] = 0;
-			found = !strcmp(link, want);
-		}
+		return errno != ENOENT && errno != ESRCH ? -2 : -1;
+	while (fd < 0 && (de = readdir(dp))) {
+		int n = atoi(de->d_name);
+
+		if (de->d_name[0] != '.' && udsx_pid_fd_is(pid, n, ino) == 1)
+			fd = n;
 	}
 	closedir(dp);
-	return found;
+	return fd;
+}
+
+/* Does process `pid` hold a fd for socket inode `ino`? Unknown (no access)
+ * counts as yes. */
+bool udsx_pid_holds(pid_t pid, uint64_t ino, int hint)
+{
+	return udsx_pid_fd_of(pid, ino, hint) != -1;
 }
 
 /*
