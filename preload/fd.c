@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* fd.c -- keeps the channel table in step with close, dup and fcntl.
+/* fd.c -- keeps the channel table in step with close, dup and fcntl, and udsx's own fds out of the program's reach.
  *
  * Memory-ordering contract: the only shared word written here is the
  * per-end O_NONBLOCK cache, a single atomic store; see shm.h.
@@ -10,10 +10,20 @@
 #include <unistd.h>
 #include "preload.h"
 
+/* One of udsx's own descriptors, which the program must find not open
+ * (privfd.c): its calls on it fail as the kernel's would. */
+static int not_open(void)
+{
+	errno = EBADF;
+	return -1;
+}
+
 EXPORT int close(int fd)
 {
 	UDSX_END(e);
 
+	if (udsx_priv_is(fd))
+		return not_open();
 	if (udsx_lookup(fd, &e)) {
 		udsx_end_released(fd, &e);
 		udsx_table_clear(fd);
@@ -40,20 +50,20 @@ EXPORT int close_range(unsigned int lo, unsigned int hi, int flags)
 			}
 			udsx_cand_drop((int)fd);
 		}
-	return udsx_real.close_range(lo, hi, flags);
+	return udsx_priv_close_range(lo, hi, flags);
 }
 
 /* glibc's closefrom() calls the close_range system call directly, past the
- * wrapper above. */
+ * wrapper above, and would close udsx's own descriptors. Its fallback (a
+ * walk of /proc/self/fd) only for a kernel without close_range. */
 EXPORT void closefrom(int lo)
 {
 	static void (*real)(int);
 
 	if (!real)
 		real = (void (*)(int))udsx_dlnext("closefrom");
-	if (lo >= 0)
-		close_range((unsigned int)lo, ~0u, 0);
-	real(lo);
+	if (lo < 0 || close_range((unsigned int)lo, ~0u, 0) < 0)
+		real(lo);
 }
 
 /* The new fd shares the old one's channel end. A connection still being
@@ -95,17 +105,30 @@ EXPORT FILE *fdopen(int fd, const char *mode)
 
 EXPORT int dup(int fd)
 {
-	int r = udsx_real.dup(fd);
+	int r;
 
-	if (r >= 0 && udsx_on)
+	if (udsx_priv_is(fd))
+		return not_open();
+	r = udsx_real.dup(fd);
+	if (r >= 0 && udsx_on) {
+		r = udsx_priv_lowest(0, r, false);
 		dup_done(fd, r);
+	}
 	return r;
 }
 
+/* An fd of ours as the source is "not open": -1 gets the kernel's own
+ * error, in its order (dup3's flag and same-fd checks come first). One as
+ * the target moves out of the way first. */
 EXPORT int dup2(int fd, int nfd)
 {
-	int r = udsx_real.dup2(fd, nfd);
+	int r;
 
+	if (udsx_priv_is(fd))
+		fd = -1;
+	else
+		udsx_priv_evict(nfd);
+	r = udsx_real.dup2(fd, nfd);
 	if (r >= 0 && udsx_on && fd != nfd)
 		dup_done(fd, r);
 	return r;
@@ -113,8 +136,13 @@ EXPORT int dup2(int fd, int nfd)
 
 EXPORT int dup3(int fd, int nfd, int flags)
 {
-	int r = udsx_real.dup3(fd, nfd, flags);
+	int r;
 
+	if (udsx_priv_is(fd) && fd != nfd)
+		fd = -1;
+	else if (fd != nfd)
+		udsx_priv_evict(nfd);
+	r = udsx_real.dup3(fd, nfd, flags);
 	if (r >= 0 && udsx_on)
 		dup_done(fd, r);
 	return r;
@@ -123,13 +151,17 @@ EXPORT int dup3(int fd, int nfd, int flags)
 static int do_fcntl(int fd, int cmd, long arg)
 {
 	UDSX_END(e);
-	int r = udsx_real.fcntl(fd, cmd, arg);
+	int r;
 
+	if (udsx_priv_is(fd))
+		return not_open();
+	r = udsx_real.fcntl(fd, cmd, arg);
 	if (r < 0 || !udsx_on)
 		return r;
 	switch (cmd) {
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC:
+		r = udsx_priv_lowest((int)arg, r, cmd == F_DUPFD_CLOEXEC);
 		dup_done(fd, r);
 		break;
 	case F_SETFL:

@@ -31,6 +31,7 @@ static void unbusy_cb(int fd, struct udsx_end *e, void *arg)
 void udsx_atfork_child(void)
 {
 	udsx_pid_reset();
+	udsx_priv_atfork_child();
 	udsx_lock_atfork_child();
 	udsx_pool_atfork_child();
 	{

@@ -216,8 +216,13 @@ static int do_ioctl(int fd, unsigned long req, void *arg)
 	UDSX_END(e);
 	int v = 0, r;
 
-	if (!udsx_lookup(fd, &e))
+	if (!udsx_lookup(fd, &e)) {
+		if (udsx_priv_is(fd)) {
+			errno = EBADF;	/* (not open, for the program) */
+			return -1;
+		}
 		return udsx_real.ioctl(fd, req, arg);
+	}
 	switch (req) {
 	case FIONREAD:
 		r = udsx_inq(fd, &e, &v);

@@ -19,13 +19,14 @@ static _Atomic size_t mem_used;
 
 static void chan_free(struct udsx_chan *ch);
 
+
 /* A mapping and its kept memfd go (a free, or a failed creation). */
-static void drop_mapping(void *p, size_t size, int memfd)
+static void drop_mapping(void *p, size_t size, int *memfd)
 {
 	udsx_unmap(p, size);
 	atomic_fetch_sub(&mem_used, size);
-	if (memfd >= 0) {
-		udsx_real.close(memfd);
+	if (*memfd >= 0) {
+		udsx_priv_close(memfd);
 		udsx_keep_release();
 	}
 }
@@ -52,7 +53,8 @@ static struct {
 static int pool_n;
 static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;
 
-/* A pooled mapping of `size` bytes, header zeroed, or NULL. */
+/* A pooled mapping of `size` bytes, header zeroed, or NULL; its memfd
+ * moves to *memfd. */
 static void *pool_take(size_t size, int *memfd)
 {
 	void *p = NULL;
@@ -64,8 +66,12 @@ static void *pool_take(size_t size, int *memfd)
 		if (pool[i].size != size)
 			continue;
 		p = pool[i].p;
-		*memfd = pool[i].memfd;
-		pool[i] = pool[--pool_n];
+		udsx_priv_move(&pool[i].memfd, memfd);
+		if (i != --pool_n) {
+			pool[i].p = pool[pool_n].p;
+			pool[i].size = pool[pool_n].size;
+			udsx_priv_move(&pool[pool_n].memfd, &pool[i].memfd);
+		}
 	}
 	pthread_mutex_unlock(&pool_mu);
 	if (p)
@@ -82,7 +88,7 @@ static bool pool_put(struct udsx_chan *ch)
 	if (ch->poolable && pool_n < POOL_MAX) {
 		pool[pool_n].p = ch->h;
 		pool[pool_n].size = ch->map_size;
-		pool[pool_n].memfd = ch->memfd;
+		udsx_priv_move(&ch->memfd, &pool[pool_n].memfd);
 		pool_n++;
 		ok = true;
 	}
@@ -114,7 +120,7 @@ void udsx_pool_atfork_child(void)
 
 	udsx_table_foreach(unpool_cb, NULL);
 	for (i = 0; i < pool_n; i++)
-		drop_mapping(pool[i].p, pool[i].size, pool[i].memfd);
+		drop_mapping(pool[i].p, pool[i].size, &pool[i].memfd);
 	pool_n = 0;
 	pool_mu = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
 }
@@ -142,7 +148,7 @@ static void *map_fresh(size_t size, int *memfd, int *memfd_out)
 		goto fail_fd;
 	if (memfd_out)
 		*memfd_out = udsx_real.fcntl(fd, F_DUPFD_CLOEXEC, 0);
-	*memfd = udsx_keep_memfd(fd);
+	udsx_keep_memfd(fd, memfd);
 	return p;
 fail_fd:
 	udsx_real.close(fd);
@@ -157,22 +163,22 @@ static int map_new(int type, struct udsx_chan **out, int *memfd_out)
 	size_t size = sizeof(struct udsx_hdr) + 2 * ring;
 	struct udsx_chan *ch;
 	void *p = NULL;
-	int memfd = -1;
 
-	if (!memfd_out)
-		p = pool_take(size, &memfd);
-	if (!p && !(p = map_fresh(size, &memfd, memfd_out)))
-		return -errno;
+	/* (first: the kept memfd is registered at its final address) */
 	ch = aligned_alloc(64, (sizeof(*ch) + 63) & ~(size_t)63);
-	if (!ch) {
-		drop_mapping(p, size, memfd);
-		if (memfd_out && *memfd_out >= 0)
-			udsx_real.close(*memfd_out);
+	if (!ch)
 		return -ENOMEM;
-	}
 	memset(ch, 0, sizeof(*ch));
+	ch->memfd = -1;
+	if (!memfd_out)
+		p = pool_take(size, &ch->memfd);
+	if (!p && !(p = map_fresh(size, &ch->memfd, memfd_out))) {
+		int e = errno;
+
+		free(ch);
+		return -e;
+	}
 	udsx_watch_init(ch);
-	ch->memfd = memfd;
 	ch->poolable = !memfd_out;
 	ch->h = p;
 	ch->map_size = size;
@@ -302,9 +308,11 @@ bool udsx_chan_join_end(struct udsx_chan *ch, int side, int fd)
 
 /*
  * Keep the memfd, for an exec that re-attaches (inherit.c), out of the
- * program's way: far up (udsx_fd_high), and only for the
- * first UDSX_KEEP_MAX channels; the rest cannot re-attach and revert on
- * exec instead. Returns the kept fd or -1; closes `fd` either way.
+ * program's way: far up (udsx_fd_high), hidden from it (privfd.c), and
+ * only for the first UDSX_KEEP_MAX channels; the rest cannot re-attach and
+ * revert on exec instead. The kept fd or -1 goes to *where (the channel's
+ * own field: the descriptor follows it if the program takes its number);
+ * `fd` is closed either way.
  */
 static _Atomic int kept;
 
@@ -313,7 +321,14 @@ void udsx_keep_release(void)
 	atomic_fetch_sub(&kept, 1);
 }
 
-int udsx_keep_memfd(int fd)
+/* Given up to a program that took its number with no room to move it. */
+static void keep_lost(int nfd)
+{
+	if (nfd < 0)
+		udsx_keep_release();
+}
+
+void udsx_keep_memfd(int fd, int *where)
 {
 	int k = -1;
 
@@ -323,7 +338,8 @@ int udsx_keep_memfd(int fd)
 		atomic_fetch_sub(&kept, 1);
 		udsx_real.close(fd);
 	}
-	return k;
+	*where = k;
+	udsx_priv_add(where, NULL, keep_lost);
 }
 
 /* Map a channel created by another image of this process (inherit.c).
@@ -356,7 +372,7 @@ struct udsx_chan *udsx_chan_attach(int memfd)
 	ch->map_size = (size_t)st.st_size;
 	ch->ring_size = (uint32_t)ring;
 	ch->type = (int)ch->h->type;
-	ch->memfd = udsx_keep_memfd(memfd);
+	udsx_keep_memfd(memfd, &ch->memfd);
 	if (ch->type != SOCK_STREAM && ch->type != SOCK_DGRAM && ch->type != SOCK_SEQPACKET)
 		ch->type = SOCK_DGRAM;	/* corrupt: any type works; the ring checks the rest */
 	atomic_fetch_add(&mem_used, ch->map_size);
@@ -381,8 +397,7 @@ static void chan_free(struct udsx_chan *ch)
 		udsx_dbg("channel %p pooled", (void *)ch);
 		return;
 	}
-	drop_mapping(ch->h, ch->map_size, ch->memfd);
-	ch->memfd = -1;
+	drop_mapping(ch->h, ch->map_size, &ch->memfd);
 	udsx_dbg("channel %p unmapped", (void *)ch);
 }
 

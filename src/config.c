@@ -163,7 +163,8 @@ static long fd_top(bool fresh)
 	return top;
 }
 
-int udsx_fd_high(int fd, int below)
+/* As udsx_fd_high, but fd stays open (the copy may be -1). */
+int udsx_fd_dup_high(int fd, int below)
 {
 	long top = fd_top(false);
 	int k;
@@ -178,6 +179,13 @@ int udsx_fd_high(int fd, int below)
 			return -1;
 		k = udsx_real.fcntl(fd, F_DUPFD_CLOEXEC, (int)(top - below));
 	}
+	return k;
+}
+
+int udsx_fd_high(int fd, int below)
+{
+	int k = udsx_fd_dup_high(fd, below);
+
 	if (k >= 0)
 		udsx_real.close(fd);
 	return k;

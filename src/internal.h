@@ -3,6 +3,7 @@
 #ifndef UDSX_INTERNAL_H
 #define UDSX_INTERNAL_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -31,6 +32,7 @@ hidden int udsx_pid(void);
 hidden void udsx_pid_reset(void);
 hidden int udsx_default_sndbuf(void);
 hidden int udsx_fd_high(int fd, int below);
+hidden int udsx_fd_dup_high(int fd, int below);
 
 /* ---- real libc entry points (preload/real.c) ---- */
 struct udsx_real {
@@ -123,7 +125,7 @@ hidden int udsx_chan_create_pair(int type, int sv[2]);
 hidden struct udsx_chan *udsx_chan_new(int type, int *memfd);
 hidden void udsx_chan_discard(struct udsx_chan *ch);
 hidden bool udsx_chan_join_end(struct udsx_chan *ch, int side, int fd);
-hidden int udsx_keep_memfd(int fd);
+hidden void udsx_keep_memfd(int fd, int *where);
 hidden void udsx_keep_release(void);
 hidden struct udsx_chan *udsx_chan_attach(int memfd);
 hidden char **udsx_inherit_envp(char *const envp[], bool reattach);
@@ -136,6 +138,24 @@ hidden bool udsx_end_active(const struct udsx_end *e);
 hidden void udsx_pool_atfork_prepare(void);
 hidden void udsx_pool_atfork_parent(void);
 hidden void udsx_pool_atfork_child(void);
+
+/* ---- udsx's own descriptors, hidden from the program (privfd.c) ---- */
+#define UDSX_PRIV_FDS 65536
+extern _Atomic uint64_t udsx_priv_bits[UDSX_PRIV_FDS / 64] hidden;
+hidden void udsx_priv_add(int *where, pthread_mutex_t *lk, void (*moved)(int nfd));
+hidden void udsx_priv_move(int *from, int *to);
+hidden void udsx_priv_close(int *where);
+hidden int udsx_priv_take(int *where);
+hidden void udsx_priv_evict(int fd);
+hidden int udsx_priv_lowest(int from, int r, bool cloexec);
+hidden int udsx_priv_close_range(unsigned int lo, unsigned int hi, int flags);
+hidden void udsx_priv_atfork_child(void);
+/* Is fd one of udsx's own (which the program must see as not open)? */
+static inline bool udsx_priv_is(int fd)
+{
+	return (unsigned int)fd < UDSX_PRIV_FDS &&
+	       ((atomic_load_explicit(&udsx_priv_bits[fd >> 6], memory_order_relaxed) >> (fd & 63)) & 1);
+}
 
 /* ---- fd table (table.c) ---- */
 hidden bool udsx_table_get(int fd, struct udsx_end *out);

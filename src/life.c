@@ -155,6 +155,21 @@ void udsx_life_thread(void)
 		take_slot(gen);
 }
 
+static void reg_cb(int fd, struct udsx_end *e, void *arg)
+{
+	udsx_holder_add(e->ch->h, e->side, (uint32_t)udsx_pid(), (uint32_t)(uintptr_t)arg, fd);
+}
+
+/* The program took the page's descriptor number (privfd.c): every end we
+ * hold says where the page is now. (Given up, nfd < 0: peers find
+ * something else at the old number, fail its checks, and count us alive,
+ * as for any holder they cannot watch.) */
+static void own_moved(int nfd)
+{
+	if (nfd > 0)
+		udsx_table_foreach(reg_cb, (void *)(uintptr_t)nfd);
+}
+
 /* This process's page, made on first use; its fd (0: none). The calling
  * thread holds a slot in it on return. */
 uint32_t udsx_life_fd(void)
@@ -169,6 +184,7 @@ uint32_t udsx_life_fd(void)
 			if (p && (own_fd = place_high(fd)) < 0)
 				unmake(p);
 			else if (p) {
+				udsx_priv_add(&own_fd, NULL, own_moved);
 				if (!key_ok)
 					key_ok = pthread_key_create(&key, thread_gone) == 0;
 				own = p;
@@ -180,7 +196,7 @@ uint32_t udsx_life_fd(void)
 	if (!own)
 		return 0;
 	udsx_life_thread();
-	return (uint32_t)own_fd;
+	return own_fd > 0 ? (uint32_t)own_fd : 0;
 }
 
 /*
@@ -216,8 +232,7 @@ void udsx_life_atfork_child(bool holds_ends)
 	}
 	if (old != p)
 		unmake(old);
-	udsx_real.close(own_fd);
-	own_fd = -1;
+	udsx_priv_close(&own_fd);
 	/* (a page made later must not match this thread's old generation) */
 	udsx_life_tgen = atomic_fetch_add(&udsx_life_gen, 1) + 1;
 }

@@ -151,6 +151,7 @@ static int side_socket(void)
 		return -1;
 	}
 	side_fd = move_high(s);
+	udsx_priv_add(&side_fd, &mu, NULL);
 	return side_fd;
 }
 
@@ -214,6 +215,7 @@ void udsx_cand_add(int fd, int type, int role)
 	c->role = role;
 	c->born = (int64_t)udsx_now_ns();
 	c->side_sock = dside;
+	udsx_priv_add(&c->side_sock, &mu, NULL);
 	{
 		int hi = atomic_load(&cands_hi);
 
@@ -228,8 +230,7 @@ static void cand_free(struct udsx_cand *c)
 {
 	if (!c)
 		return;
-	if (c->side_sock >= 0)
-		udsx_real.close(c->side_sock);
+	udsx_priv_close(&c->side_sock);
 	free(c);
 }
 
@@ -301,14 +302,12 @@ void udsx_cand_atfork(bool child)
 	if (child) {
 		int i;
 
-		if (side_fd >= 0)
-			udsx_real.close(side_fd);
-		side_fd = -1;
+		udsx_priv_close(&side_fd);
 		for (i = 0; i < noffers; i++)
-			udsx_real.close(offers[i].memfd);
+			udsx_priv_close(&offers[i].memfd);
 		noffers = 0;
 		for (i = 0; i < npending; i++)
-			udsx_real.close(pending[i]);
+			udsx_priv_close(&pending[i]);
 		npending = 0;
 		pthread_mutex_init(&mu, NULL);
 	}
@@ -448,6 +447,19 @@ static int dgram_step(int fd, struct udsx_cand *c)
 
 /* Read one offer from a side connection. Caller holds mu. False if it has
  * not arrived yet. */
+/* Caller holds mu. Offer i goes (its memfd closed if still there). */
+static void offer_drop(int i)
+{
+	udsx_priv_close(&offers[i].memfd);
+	for (; i + 1 < noffers; i++) {
+		offers[i].m = offers[i + 1].m;
+		offers[i].pid = offers[i + 1].pid;
+		offers[i].uid = offers[i + 1].uid;
+		udsx_priv_move(&offers[i + 1].memfd, &offers[i].memfd);
+	}
+	noffers--;
+}
+
 static bool take_offer(int conn)
 {
 	struct offer o;
@@ -484,13 +496,14 @@ static bool take_offer(int conn)
 	}
 	o.pid = cr.pid;
 	o.uid = cr.uid;
-	o.memfd = fds[0];
-	if (noffers == OFFERS_MAX) {
-		udsx_real.close(offers[0].memfd);
-		memmove(offers, offers + 1, sizeof(offers[0]) * (OFFERS_MAX - 1));
-		noffers--;
-	}
-	offers[noffers++] = o;
+	o.memfd = -1;
+	if (noffers == OFFERS_MAX)
+		offer_drop(0);
+	offers[noffers] = o;
+	/* (received at the lowest free number: out of the program's way) */
+	offers[noffers].memfd = move_high(fds[0]);
+	udsx_priv_add(&offers[noffers].memfd, &mu, NULL);
+	noffers++;
 	return true;
 }
 
@@ -501,8 +514,8 @@ static void drain_side(int lfd)
 	for (i = 0; i < npending; i++) {
 		if (!take_offer(pending[i]))
 			continue;
-		udsx_real.close(pending[i]);
-		pending[i--] = pending[--npending];
+		udsx_priv_close(&pending[i]);
+		udsx_priv_move(&pending[--npending], &pending[i--]);
 	}
 	if (lfd < 0)
 		return;
@@ -513,7 +526,8 @@ static void drain_side(int lfd)
 		if (take_offer(conn)) {
 			udsx_real.close(conn);
 		} else if (npending < PENDING_MAX) {
-			pending[npending++] = move_high(conn);
+			pending[npending] = move_high(conn);
+			udsx_priv_add(&pending[npending++], &mu, NULL);
 		} else {
 			udsx_real.close(conn);
 		}
@@ -541,6 +555,7 @@ static int take_channel(int fd, struct udsx_cand *c, struct offer *o)
 	struct ucred lc;
 	socklen_t l = sizeof(lc);
 	int h = udsx_pid_fd_is(o->pid, o->m.fd, o->m.ino);
+	bool mapped;
 
 	if (o->m.type != (uint32_t)c->type || !h) {
 		udsx_dbg("fd %d: offer from pid %d refused (type %u, holds %d)", fd, (int)o->pid,
@@ -551,15 +566,19 @@ static int take_channel(int fd, struct udsx_cand *c, struct offer *o)
 		      lc.uid != o->uid))
 		return -1;
 	ch = o->pid == udsx_pid() ? own_channel(o) : NULL;
+	mapped = !ch;
 	if (!ch) {
-		ch = udsx_chan_attach(o->memfd);	/* takes the memfd on success */
-		if (!ch)
+		int m = udsx_priv_take(&o->memfd);
+
+		ch = udsx_chan_attach(m);	/* takes the memfd on success */
+		if (!ch) {
+			udsx_real.close(m);
 			return -1;
-		o->memfd = -1;
+		}
 	}
 	if (ch->type != c->type || !atomic_load(&ch->h->end[0].joined) ||
 	    atomic_load(&ch->h->end[1].joined) || !udsx_chan_join_end(ch, 1, fd)) {
-		if (o->memfd < 0)
+		if (mapped)
 			udsx_chan_discard(ch);	/* ours alone: mapped just now */
 		return -1;
 	}
@@ -586,11 +605,7 @@ static int client_step(int fd, struct udsx_cand *c)
 		if (offers[i].m.ino != c->peer_ino)
 			continue;
 		r = take_channel(fd, c, &offers[i]) ? 1 : 0;
-		if (offers[i].memfd >= 0)
-			udsx_real.close(offers[i].memfd);
-		memmove(offers + i, offers + i + 1, sizeof(offers[0]) * (size_t)(noffers - i - 1));
-		noffers--;
-		i--;
+		offer_drop(i--);
 	}
 	pthread_mutex_unlock(&mu);
 	return r;	/* 0 joined, 1 nothing yet */
@@ -648,8 +663,9 @@ static bool sole_holder(int fd, struct udsx_cand *c)
 			if (c->role == 2) {
 				/* the side socket was made by whoever connected;
 				 * it must be ours now that the socket is */
-				udsx_real.close(c->side_sock);
+				udsx_priv_close(&c->side_sock);
 				c->side_sock = dgram_side(fd);
+				udsx_priv_add(&c->side_sock, &mu, NULL);
 			}
 			return true;
 		}

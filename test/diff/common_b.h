@@ -804,6 +804,11 @@ static void exec_scenario(int argc, char **argv, int plain)
 			if (recv_exact_units(sv[1], 0, 0, pre))
 				_exit(14);
 		}
+		if (strstr(T_INSTANCE, "-closefds")) {
+			/* as a daemon or subprocess(close_fds=True) does */
+			close_range(3, (unsigned)sv[1] - 1, 0);
+			close_range((unsigned)sv[1] + 1, ~0u, 0);
+		}
 		exec_self(argv[0], "execd", sv[1], pre, c1, is_stream() ? 200000 : 150, plain);
 	}
 	close(sv[1]);
