@@ -66,11 +66,14 @@ EXPORT void closefrom(int lo)
 		real(lo);
 }
 
-/* The new fd shares the old one's channel end. A connection still being
- * negotiated stays with the kernel instead (one fd per candidate). */
-static void dup_done(int fd, int nfd)
+/* The new fd shares the old one's channel end, `e` as looked up (and held)
+ * before the dup: held across it, the channel cannot go and its struct be
+ * reused for another (chan.c) between the kernel's dup and ours. A
+ * connection still being negotiated stays with the kernel instead (one fd
+ * per candidate). */
+static void dup_done(int fd, int nfd, const struct udsx_end *e)
 {
-	udsx_table_dup(fd, nfd);
+	udsx_table_dup(fd, nfd, e->ch ? e : NULL);
 	udsx_cand_drop(nfd);
 	udsx_cand_plain(fd);
 	if (nfd >= 0 && nfd <= 2)
@@ -105,14 +108,16 @@ EXPORT FILE *fdopen(int fd, const char *mode)
 
 EXPORT int dup(int fd)
 {
+	UDSX_END(e);
 	int r;
 
 	if (udsx_priv_is(fd))
 		return not_open();
+	udsx_lookup(fd, &e);
 	r = udsx_real.dup(fd);
 	if (r >= 0 && udsx_on) {
 		r = udsx_priv_lowest(0, r, false);
-		dup_done(fd, r);
+		dup_done(fd, r, &e);
 	}
 	return r;
 }
@@ -122,29 +127,34 @@ EXPORT int dup(int fd)
  * the target moves out of the way first. */
 EXPORT int dup2(int fd, int nfd)
 {
+	UDSX_END(e);
 	int r;
 
 	if (udsx_priv_is(fd))
 		fd = -1;
 	else
 		udsx_priv_evict(nfd);
+	if (fd != nfd)
+		udsx_lookup(fd, &e);
 	r = udsx_real.dup2(fd, nfd);
 	if (r >= 0 && udsx_on && fd != nfd)
-		dup_done(fd, r);
+		dup_done(fd, r, &e);
 	return r;
 }
 
 EXPORT int dup3(int fd, int nfd, int flags)
 {
+	UDSX_END(e);
 	int r;
 
 	if (udsx_priv_is(fd) && fd != nfd)
 		fd = -1;
 	else if (fd != nfd)
 		udsx_priv_evict(nfd);
+	udsx_lookup(fd, &e);
 	r = udsx_real.dup3(fd, nfd, flags);
 	if (r >= 0 && udsx_on)
-		dup_done(fd, r);
+		dup_done(fd, r, &e);
 	return r;
 }
 
@@ -155,6 +165,8 @@ static int do_fcntl(int fd, int cmd, long arg)
 
 	if (udsx_priv_is(fd))
 		return not_open();
+	if (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC)
+		udsx_lookup(fd, &e);
 	r = udsx_real.fcntl(fd, cmd, arg);
 	if (r < 0 || !udsx_on)
 		return r;
@@ -162,7 +174,7 @@ static int do_fcntl(int fd, int cmd, long arg)
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC:
 		r = udsx_priv_lowest((int)arg, r, cmd == F_DUPFD_CLOEXEC);
-		dup_done(fd, r);
+		dup_done(fd, r, &e);
 		break;
 	case F_SETFL:
 		/* O_NONBLOCK belongs to the open file, shared by every holder */

@@ -37,7 +37,7 @@ void udsx_atfork_child(void)
 	{
 		bool any = false;
 
-		udsx_table_foreach(unbusy_cb, &any);
+		udsx_table_foreach_child(unbusy_cb, &any);
 		udsx_watch_atfork_child();
 		udsx_life_atfork_child(any);
 	}

@@ -19,6 +19,48 @@ static _Atomic size_t mem_used;
 
 static void chan_free(struct udsx_chan *ch);
 
+/*
+ * Channel structs are never given back to malloc: a lookup racing a close
+ * may still add one to `busy` of a channel that has gone, and take it back
+ * after it finds the fd table changed (preload.h). They are reused for
+ * later channels instead, `busy` left as it is (the racing lookup's pair
+ * of changes still balances), so a program that makes and drops millions
+ * of pairs keeps as many structs as it ever had channels at once (before
+ * the eighth session each pair left ~300 bytes behind). Whoever keeps a
+ * channel pointer past one call holds `busy` and re-checks the table
+ * (table.c: hold()), so a reused struct is never taken for its old
+ * channel.
+ */
+static struct udsx_chan *free_chans;
+static pthread_mutex_t free_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static struct udsx_chan *chan_alloc(void)
+{
+	struct udsx_chan *ch;
+
+	pthread_mutex_lock(&free_mu);
+	ch = free_chans;
+	if (ch)
+		free_chans = ch->next_free;
+	pthread_mutex_unlock(&free_mu);
+	if (!ch) {
+		ch = aligned_alloc(64, (sizeof(*ch) + 63) & ~(size_t)63);
+		if (ch)
+			memset(ch, 0, sizeof(*ch));
+		return ch;
+	}
+	_Static_assert(offsetof(struct udsx_chan, busy) == 0, "busy comes first");
+	memset((char *)ch + sizeof(ch->busy), 0, sizeof(*ch) - sizeof(ch->busy));
+	return ch;
+}
+
+static void chan_release(struct udsx_chan *ch)
+{
+	pthread_mutex_lock(&free_mu);
+	ch->next_free = free_chans;
+	free_chans = ch;
+	pthread_mutex_unlock(&free_mu);
+}
 
 /* A mapping and its kept memfd go (a free, or a failed creation). */
 static void drop_mapping(void *p, size_t size, int *memfd)
@@ -116,13 +158,18 @@ void udsx_pool_atfork_parent(void)
 /* (the parent may hand these out again: ours go) */
 void udsx_pool_atfork_child(void)
 {
+	struct udsx_chan *ch;
 	int i;
 
-	udsx_table_foreach(unpool_cb, NULL);
+	udsx_table_foreach_child(unpool_cb, NULL);
 	for (i = 0; i < pool_n; i++)
 		drop_mapping(pool[i].p, pool[i].size, &pool[i].memfd);
 	pool_n = 0;
 	pool_mu = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
+	/* (a lookup the parent's other threads were racing never ends here) */
+	free_mu = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
+	for (ch = free_chans; ch; ch = ch->next_free)
+		atomic_store(&ch->busy, 0);
 }
 
 /* A fresh sealed memfd of `size` bytes, mapped; its kept copy in *memfd
@@ -165,17 +212,16 @@ static int map_new(int type, struct udsx_chan **out, int *memfd_out)
 	void *p = NULL;
 
 	/* (first: the kept memfd is registered at its final address) */
-	ch = aligned_alloc(64, (sizeof(*ch) + 63) & ~(size_t)63);
+	ch = chan_alloc();
 	if (!ch)
 		return -ENOMEM;
-	memset(ch, 0, sizeof(*ch));
 	ch->memfd = -1;
 	if (!memfd_out)
 		p = pool_take(size, &ch->memfd);
 	if (!p && !(p = map_fresh(size, &ch->memfd, memfd_out))) {
 		int e = errno;
 
-		free(ch);
+		chan_release(ch);
 		return -e;
 	}
 	udsx_watch_init(ch);
@@ -360,13 +406,11 @@ struct udsx_chan *udsx_chan_attach(int memfd)
 	p = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
 	if (p == MAP_FAILED)
 		return NULL;
-	ch = aligned_alloc(64, (sizeof(*ch) + 63) & ~(size_t)63);
-	if (!ch || ((struct udsx_hdr *)p)->magic != UDSX_MAGIC) {
-		free(ch);
+	ch = ((struct udsx_hdr *)p)->magic == UDSX_MAGIC ? chan_alloc() : NULL;
+	if (!ch) {
 		udsx_unmap(p, (size_t)st.st_size);
 		return NULL;
 	}
-	memset(ch, 0, sizeof(*ch));
 	udsx_watch_init(ch);
 	ch->h = p;
 	ch->map_size = (size_t)st.st_size;
@@ -383,8 +427,9 @@ struct udsx_chan *udsx_chan_attach(int memfd)
  * Unmapping while another thread is still inside a call on this channel
  * would turn an application race (close vs. read) into a crash. Calls hold
  * `busy` (preload.h: udsx_lookup re-checks the fd table after taking it),
- * and the last of close and busy unmaps. The small struct itself is never
- * freed, so a racing lookup can always touch its counters.
+ * and the last of close and busy unmaps. The small struct itself goes to
+ * the list of structs to reuse, never to free(), so a racing lookup can
+ * always touch its counters.
  */
 static void chan_free(struct udsx_chan *ch)
 {
@@ -395,10 +440,11 @@ static void chan_free(struct udsx_chan *ch)
 	udsx_watch_release(ch);
 	if (pool_put(ch)) {
 		udsx_dbg("channel %p pooled", (void *)ch);
-		return;
+	} else {
+		drop_mapping(ch->h, ch->map_size, &ch->memfd);
+		udsx_dbg("channel %p unmapped", (void *)ch);
 	}
-	drop_mapping(ch->h, ch->map_size, &ch->memfd);
-	udsx_dbg("channel %p unmapped", (void *)ch);
+	chan_release(ch);
 }
 
 void udsx_chan_put(struct udsx_chan *ch)

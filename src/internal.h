@@ -86,13 +86,16 @@ struct udsx_lifeview {
 
 /* ---- channels (chan.c) ---- */
 struct udsx_chan {
+	/* Calls using this channel right now. First, and kept when the
+	 * struct is reused (chan.c): a lookup racing a close may still add
+	 * and take back one on a struct that has gone. */
+	_Atomic int busy;
 	struct udsx_hdr *h;
 	size_t map_size;
 	uint32_t ring_size;	/* private copy: never re-read from shm */
 	int type;
 	_Atomic int side_refs[2];	/* fd table entries in this process, per end */
 	int memfd;		/* kept for exec re-attachment, or -1 */
-	_Atomic int busy;	/* calls using this channel right now */
 	_Atomic int fd_hint[2];	/* the last fd set for each end */
 	_Atomic int dead;	/* 1: no fd left, unmap when not busy; 2: unmapped */
 	_Atomic bool open_seen[2];	/* gate seen open: it never shuts again */
@@ -109,6 +112,7 @@ struct udsx_chan {
 	uint64_t r_out_seen[2];
 	struct udsx_lifeview life[2];	/* who holds each end (watch.c) */
 	bool poolable;		/* its mapping may serve a later socketpair (chan.c) */
+	struct udsx_chan *next_free;	/* (chan.c's list of structs to reuse) */
 };
 #define UDSX_KEEP_MAX 64
 
@@ -162,8 +166,9 @@ hidden bool udsx_table_get(int fd, struct udsx_end *out);
 hidden uintptr_t udsx_table_raw(int fd);
 hidden void udsx_table_set(int fd, struct udsx_chan *ch, int side);
 hidden void udsx_table_clear(int fd);
-hidden void udsx_table_dup(int oldfd, int newfd);
+hidden void udsx_table_dup(int oldfd, int newfd, const struct udsx_end *held);
 hidden void udsx_table_foreach(void (*fn)(int fd, struct udsx_end *e, void *arg), void *arg);
+hidden void udsx_table_foreach_child(void (*fn)(int fd, struct udsx_end *e, void *arg), void *arg);
 
 /* ---- accounting model (truesize.c) ---- */
 hidden uint32_t udsx_truesize_stream(size_t seg);

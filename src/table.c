@@ -45,13 +45,11 @@ static void put_entry(uintptr_t v)
 	udsx_chan_put(ch);
 }
 
-void udsx_table_set(int fd, struct udsx_chan *ch, int side)
+/* fd names end `side` of ch, whose count already includes it. */
+static void set_counted(int fd, struct udsx_chan *ch, int side)
 {
 	uintptr_t old;
 
-	if (fd < 0 || fd >= TABLE_MAX)
-		return;
-	atomic_fetch_add(&ch->side_refs[side], 1);
 	atomic_store(&ch->fd_hint[side], fd);
 	pthread_mutex_lock(&table_mu);
 	if (fd >= atomic_load_explicit(&table_hi, memory_order_relaxed))
@@ -59,6 +57,14 @@ void udsx_table_set(int fd, struct udsx_chan *ch, int side)
 	old = atomic_exchange(&table[fd], (uintptr_t)ch | (uintptr_t)side);
 	pthread_mutex_unlock(&table_mu);
 	put_entry(old);
+}
+
+void udsx_table_set(int fd, struct udsx_chan *ch, int side)
+{
+	if (fd < 0 || fd >= TABLE_MAX)
+		return;
+	atomic_fetch_add(&ch->side_refs[side], 1);
+	set_counted(fd, ch, side);
 }
 
 void udsx_table_clear(int fd)
@@ -71,17 +77,66 @@ void udsx_table_clear(int fd)
 	put_entry(old);
 }
 
-void udsx_table_dup(int oldfd, int newfd)
+/* Hold fd's channel busy, as a lookup does (preload.h): true if fd still
+ * names it once held, so that it cannot go (and its struct be reused for
+ * another channel, chan.c) under the caller. */
+static bool hold(int fd, struct udsx_end *e)
 {
-	struct udsx_end e;
-
-	if (udsx_table_get(oldfd, &e))
-		udsx_table_set(newfd, e.ch, e.side);
-	else
-		udsx_table_clear(newfd);
+	if (!udsx_table_get(fd, e))
+		return false;
+	atomic_fetch_add(&e->ch->busy, 1);
+	if (udsx_table_raw(fd) == ((uintptr_t)e->ch | (uintptr_t)e->side))
+		return true;
+	udsx_chan_unbusy(e->ch);
+	return false;
 }
 
+/*
+ * newfd is a kernel dup of oldfd, whose end `held` was looked up and held
+ * before the dup (NULL: none). Still oldfd's end now, it is newfd's too.
+ * newfd is counted first and oldfd checked after: a close of oldfd that
+ * clears its entry later sees newfd's count (the end is not the last, the
+ * channel does not die under newfd), and one that came before makes us
+ * back out. (Checked first and counted after, a close in between let the
+ * count fall to 0, the channel was freed at our unbusy, and newfd named an
+ * unmapped channel: a crash at its close, in a stress of dup and close
+ * racing on the same fds.)
+ */
+void udsx_table_dup(int oldfd, int newfd, const struct udsx_end *held)
+{
+	uintptr_t v;
+
+	if (!held || oldfd < 0 || oldfd >= TABLE_MAX || newfd < 0 || newfd >= TABLE_MAX) {
+		udsx_table_clear(newfd);
+		return;
+	}
+	v = (uintptr_t)held->ch | (uintptr_t)held->side;
+	atomic_fetch_add(&held->ch->side_refs[held->side], 1);
+	if (atomic_load(&table[oldfd]) != v) {
+		put_entry(v);	/* (the caller's busy keeps the channel) */
+		udsx_table_clear(newfd);
+		return;
+	}
+	set_counted(newfd, held->ch, held->side);
+}
+
+/* Each end in the table, held busy while fn runs (other threads may close
+ * it meanwhile). */
 void udsx_table_foreach(void (*fn)(int fd, struct udsx_end *e, void *arg), void *arg)
+{
+	struct udsx_end e;
+	int fd, hi = atomic_load(&table_hi);
+
+	for (fd = 0; fd < hi; fd++)
+		if (hold(fd, &e)) {
+			fn(fd, &e, arg);
+			udsx_chan_unbusy(e.ch);
+		}
+}
+
+/* The same in a fork child, where this thread is the only one: fn may
+ * reset the busy counts the other threads left behind. */
+void udsx_table_foreach_child(void (*fn)(int fd, struct udsx_end *e, void *arg), void *arg)
 {
 	struct udsx_end e;
 	int fd, hi = atomic_load(&table_hi);

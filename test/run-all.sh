@@ -50,10 +50,21 @@ reattach() { # $1 = build dir, $2 = label
 	fi
 	tally "$B/test-out/reattach.$2.sum"
 }
-echo "== untrusted peer, exec re-attachment"
+churn() { # $1 = build dir, $2 = label, $3 = pairs per thread, $4 = pairs in a row
+	if timeout -k 5 240 "$1/udsx" run -- "$1/test/churn" "$3" "$4" >"$B/test-out/churn.$2.log" 2>&1; then
+		echo "ok   $2 pairs made and dropped by threads racing dup/close/poll, with forks; memory flat ($(grep -o 'RSS.*' "$B/test-out/churn.$2.log"))"
+		echo "1 passed, 0 failed" >"$B/test-out/churn.$2.sum"
+	else
+		echo "FAIL $2 churn (see $B/test-out/churn.$2.log)" | tee -a "$B/test-out/failures.log"; tail -5 "$B/test-out/churn.$2.log" | sed 's/^/    /'
+		echo "0 passed, 1 failed" >"$B/test-out/churn.$2.sum"
+	fi
+	tally "$B/test-out/churn.$2.sum"
+}
+echo "== untrusted peer, exec re-attachment, churn"
 hostile "$B" plain
 forge "$B" plain
 reattach "$B" plain
+churn "$B" plain 20000 100000
 
 echo "== differential suite (kernel vs udsx)"
 bash test/run-diff.sh "$B" diff | tee "$B/test-out/diff.log"; tally "$B/test-out/diff.log"
@@ -66,6 +77,7 @@ if [ -x "$B/asan/udsx" ]; then
 	hostile "$B/asan" asan
 	forge "$B/asan" asan
 	reattach "$B/asan" asan
+	churn "$B/asan" asan 10000 60000
 fi
 echo "== real programs (socat, redis, Python) over pathname and abstract sockets, kernel vs udsx"
 bash test/run-real.sh "$B" | tee "$B/test-out/real.log"; tally "$B/test-out/real.log"
