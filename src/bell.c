@@ -253,16 +253,30 @@ static int take_bell(int fd, struct udsx_chan *ch, int d, uint32_t sent)
  * instead (SEQPACKET reports ECONNRESET before queued messages); the error
  * is then the caller's to return.
  */
+static int bell_eat(int fd, struct udsx_chan *ch, int d, uint64_t c);
+
 int udsx_bell_eat(int fd, struct udsx_chan *ch, int d)
 {
 	_Atomic uint64_t *ctl = &ch->h->dir[d].ctl;
-	uint64_t c = atomic_load(ctl), nc;
+	uint64_t c = atomic_load(ctl);
+	int r;
+
+	if (!CTL_OUTSTANDING(c) || sleeper_owns(ch, d))
+		return 0;
+	atomic_fetch_add(&ch->h->dir[d].eating, 1);
+	r = bell_eat(fd, ch, d, atomic_load(ctl));
+	atomic_fetch_sub(&ch->h->dir[d].eating, 1);
+	return r;
+}
+
+static int bell_eat(int fd, struct udsx_chan *ch, int d, uint64_t c)
+{
+	_Atomic uint64_t *ctl = &ch->h->dir[d].ctl;
+	uint64_t nc;
 	unsigned k;
 	uint32_t sent;
 	int r;
 
-	if (sleeper_owns(ch, d))
-		return 0;
 	do {
 		k = CTL_OUTSTANDING(c);
 		if (!k)
@@ -322,11 +336,15 @@ void udsx_bell_eat_one(int fd, struct udsx_chan *ch, int d, unsigned keep)
 	_Atomic uint64_t *ctl = &ch->h->dir[d].ctl;
 	uint64_t c = atomic_load(ctl), nc;
 
-	if (sleeper_owns(ch, d))
+	if (sleeper_owns(ch, d) || CTL_OUTSTANDING(c) <= keep)
 		return;
+	atomic_fetch_add(&ch->h->dir[d].eating, 1);
+	c = atomic_load(ctl);
 	do {
-		if (CTL_OUTSTANDING(c) <= keep)
+		if (CTL_OUTSTANDING(c) <= keep) {
+			atomic_fetch_sub(&ch->h->dir[d].eating, 1);
 			return;
+		}
 		nc = CTL_ADD_EATEN(c, 1);
 	} while (!atomic_compare_exchange_weak(ctl, &c, nc));
 	/* As in udsx_bell_eat: a record published since the caller looked at
@@ -336,7 +354,9 @@ void udsx_bell_eat_one(int fd, struct udsx_chan *ch, int d, unsigned keep)
 		do {
 			nc = CTL_ADD_EATEN(c, -1);
 		} while (!atomic_compare_exchange_weak(ctl, &c, nc));
+		atomic_fetch_sub(&ch->h->dir[d].eating, 1);
 		return;
 	}
 	take_bell(fd, ch, d, (uint32_t)CTL_EATEN(nc));
+	atomic_fetch_sub(&ch->h->dir[d].eating, 1);
 }

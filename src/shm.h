@@ -94,7 +94,11 @@ struct udsx_dir {
 	char pad1[UDSX_LINE - 52];
 	_Atomic uint64_t ctl;
 	_Atomic uint32_t gate;		/* GATE_*: ring in use, kernel calls in flight */
-	char pad2[UDSX_LINE - 12];
+	/* readers between counting doorbells eaten in ctl and taking their
+	 * bytes from the kernel (bell.c): bytes then queued with none
+	 * outstanding are theirs, not a stray (path.c) */
+	_Atomic uint32_t eating;
+	char pad2[UDSX_LINE - 16];
 	_Atomic uint32_t flags;
 	_Atomic uint32_t ballast;	/* writer holds POLLOUT off with 2 bytes */
 	char pad3[UDSX_LINE - 8];

@@ -50,21 +50,26 @@ reattach() { # $1 = build dir, $2 = label
 	fi
 	tally "$B/test-out/reattach.$2.sum"
 }
-churn() { # $1 = build dir, $2 = label, $3 = pairs per thread, $4 = pairs in a row
-	if timeout -k 5 240 "$1/udsx" run -- "$1/test/churn" "$3" "$4" >"$B/test-out/churn.$2.log" 2>&1; then
-		echo "ok   $2 pairs made and dropped by threads racing dup/close/poll, with forks; memory flat ($(grep -o 'RSS.*' "$B/test-out/churn.$2.log"))"
-		echo "1 passed, 0 failed" >"$B/test-out/churn.$2.sum"
+stress() { # $1 = build dir, $2 = label, $3 = what it shows, $4... = test/ program and arguments
+	local dir=$1 label=$2 what=$3 prog=$4 log; shift 4
+	log="$B/test-out/$prog.$label.$(echo "$*" | tr ' ' '_').log"
+	if timeout -k 5 240 "$dir/udsx" run -- "$dir/test/$prog" "$@" >"$log" 2>&1; then
+		echo "ok   $label $what ($(tail -1 "$log"))"; echo "1 passed, 0 failed" >"$log.sum"
 	else
-		echo "FAIL $2 churn (see $B/test-out/churn.$2.log)" | tee -a "$B/test-out/failures.log"; tail -5 "$B/test-out/churn.$2.log" | sed 's/^/    /'
-		echo "0 passed, 1 failed" >"$B/test-out/churn.$2.sum"
+		echo "FAIL $label $what (see $log)" | tee -a "$B/test-out/failures.log"; tail -5 "$log" | sed 's/^/    /'
+		echo "0 passed, 1 failed" >"$log.sum"
 	fi
-	tally "$B/test-out/churn.$2.sum"
+	tally "$log.sum"
 }
+CHURN="pairs made and dropped by threads racing dup/close/poll, with forks; memory flat"
+MRMW="3 writer and 3 reader threads on one end"
 echo "== untrusted peer, exec re-attachment, churn"
 hostile "$B" plain
 forge "$B" plain
 reattach "$B" plain
-churn "$B" plain 20000 100000
+stress "$B" plain "$CHURN" churn 20000 100000
+stress "$B" plain "$MRMW" mrmw dgram 20000
+stress "$B" plain "$MRMW, reverted mid-stream" mrmw seqpacket 20000 100
 
 echo "== differential suite (kernel vs udsx)"
 bash test/run-diff.sh "$B" diff | tee "$B/test-out/diff.log"; tally "$B/test-out/diff.log"
@@ -77,7 +82,9 @@ if [ -x "$B/asan/udsx" ]; then
 	hostile "$B/asan" asan
 	forge "$B/asan" asan
 	reattach "$B/asan" asan
-	churn "$B/asan" asan 10000 60000
+	stress "$B/asan" asan "$CHURN" churn 10000 60000
+	stress "$B/asan" asan "$MRMW" mrmw dgram 5000
+	stress "$B/asan" asan "$MRMW, reverted mid-stream" mrmw seqpacket 5000 100
 fi
 echo "== real programs (socat, redis, Python) over pathname and abstract sockets, kernel vs udsx"
 bash test/run-real.sh "$B" | tee "$B/test-out/real.log"; tally "$B/test-out/real.log"
