@@ -82,7 +82,9 @@ static void *reader(void *arg)
 			sum += (unsigned char)m->data[k];
 		if (n != (ssize_t)sizeof(*m) + m->len || sum != m->sum || m->w < 0 || m->w >= WRITERS ||
 		    m->seq <= last[m->w]) {
-			fprintf(stderr, "mrmw: bad record: %zd bytes, writer %d, seq %d\n", n, m->w, m->seq);
+			fprintf(stderr, "mrmw: bad record: %zd bytes (header says %d), writer %d, seq %d after %d, sum %s\n",
+				n, m->len, m->w, m->seq, m->w >= 0 && m->w < WRITERS ? last[m->w] : -2,
+				sum == m->sum ? "ok" : "wrong");
 			bad++;
 		} else {
 			last[m->w] = m->seq;
