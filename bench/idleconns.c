@@ -18,6 +18,7 @@ struct opts {
 	long conns;
 	int data;
 	int procs;	/* 1, 2, or 0: 1 if the descriptor limit allows */
+	long moved;	/* -m: bytes carried each way before going idle */
 };
 
 /*
@@ -48,10 +49,12 @@ struct proc_snap {
 static void usage(const char *prog)
 {
 	fprintf(stderr,
-		"usage: %s [-t stream|seqpacket] [-a path|abstract] [-n CONNS] [-d] [-p 1|2]\n"
+		"usage: %s [-t stream|seqpacket] [-a path|abstract] [-n CONNS] [-d] [-m BYTES] [-p 1|2]\n"
 		"  -n  connections held open at once (default 10000)\n"
 		"  -d  one small message each way on every connection when it is made\n"
 		"      (default: connections that never carried data)\n"
+		"  -m  BYTES each way on every connection (16 KiB messages), then a read\n"
+		"      that finds nothing (EAGAIN), as an event loop's last one (-p 1 only)\n"
 		"  -p  1: both ends in this process; 2: the client ends in a child\n"
 		"      (default: 1 if RLIMIT_NOFILE can hold 2 descriptors per connection)\n",
 		prog);
@@ -62,8 +65,8 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 {
 	int c;
 
-	*o = (struct opts){ SOCK_STREAM, BENCH_ADDR_PATH, 10000, 0, 0 };
-	while ((c = getopt(argc, argv, "t:a:n:dp:h")) != -1) {
+	*o = (struct opts){ SOCK_STREAM, BENCH_ADDR_PATH, 10000, 0, 0, 0 };
+	while ((c = getopt(argc, argv, "t:a:n:dm:p:h")) != -1) {
 		switch (c) {
 		case 't':
 			o->type = bench_parse_type(optarg);
@@ -77,6 +80,9 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		case 'd':
 			o->data = 1;
 			break;
+		case 'm':
+			o->moved = bench_parse_size(optarg, 1, 1L << 34);
+			break;
 		case 'p':
 			o->procs = bench_parse_size(optarg, 1, 2);
 			break;
@@ -85,7 +91,8 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		}
 	}
 	if (optind != argc || o->type < 0 || o->type == SOCK_DGRAM ||
-	    o->addr < 0 || o->addr == BENCH_ADDR_PAIR || o->conns < 0 || o->procs < 0)
+	    o->addr < 0 || o->addr == BENCH_ADDR_PAIR || o->conns < 0 || o->procs < 0 ||
+	    o->moved < 0 || (o->moved && o->procs != 1))
 		usage(argv[0]);
 }
 
@@ -221,7 +228,31 @@ static int recv_tag(int fd, long tag, int wait_ms)
 	return 0;
 }
 
-/* Both ends in this process: connect, accept, and with -d one message each way. */
+/* -m: `bytes` from a to b in 16 KiB messages, each read before the next
+ * is sent, then a read of b that finds nothing. */
+static int carry(int a, int b, long bytes)
+{
+	static char buf[16384];
+	long left;
+
+	for (left = bytes; left > 0; left -= (long)sizeof(buf)) {
+		size_t n = left < (long)sizeof(buf) ? (size_t)left : sizeof(buf), got = 0;
+
+		if (write(a, buf, n) != (ssize_t)n)
+			return -1;
+		while (got < n) {
+			ssize_t r = read(b, buf, n - got);
+
+			if (r <= 0)
+				return -1;
+			got += (size_t)r;
+		}
+	}
+	return recv(b, buf, 1, MSG_DONTWAIT) < 0 && errno == EAGAIN ? 0 : -1;
+}
+
+/* Both ends in this process: connect, accept, and with -d one message
+ * each way, with -m that many bytes. */
 static int open_both(int l, const struct bench_addr *a, const struct opts *o,
 		     int *cl, int *srv)
 {
@@ -236,6 +267,8 @@ static int open_both(int l, const struct bench_addr *a, const struct opts *o,
 			goto err;
 		if (o->data && (send_tag(cl[i], i) || recv_tag(srv[i], i, 0) ||
 				send_tag(srv[i], i) || recv_tag(cl[i], i, 0)))
+			goto err;
+		if (o->moved && (carry(cl[i], srv[i], o->moved) || carry(srv[i], cl[i], o->moved)))
 			goto err;
 	}
 	return 0;
@@ -364,12 +397,12 @@ static void report(const struct opts *o, int procs, const struct sys_snap *sys,
 	 * page tables, shared and anonymous pages are disjoint (VmRSS, printed
 	 * apart, would count shared pages once per process).
 	 */
-	printf("idleconns type=%s addr=%s conns=%ld data=%d procs=%d bytes_per_conn=%.0f"
+	printf("idleconns type=%s addr=%s conns=%ld data=%d moved=%ld procs=%d bytes_per_conn=%.0f"
 	       " slab_b=%.0f shmem_b=%.0f pagetables_b=%.0f anon_b=%.0f rss_b=%.0f"
 	       " maps_per_conn=%.2f fds_per_conn=%.2f"
 	       " setup_us_per_conn=%.2f accel=%ld ok=%ld\n",
 	       bench_type_name(o->type), bench_addr_name(o->addr), o->conns, o->data,
-	       procs, per(slab + shmem + pt + anon, n), per(slab, n), per(shmem, n),
+	       o->moved, procs, per(slab + shmem + pt + anon, n), per(slab, n), per(shmem, n),
 	       per(pt, n), per(anon, n), per(p[1].rss - p[0].rss, n),
 	       (p[1].maps - p[0].maps) / n,
 	       (p[1].fds - p[0].fds) / n, setup_us, accel, ok);

@@ -170,6 +170,10 @@ IDLE_N=10000
 ITMO=$((TMO > 30 ? TMO : 30))
 NREPS=$IREPS TMO=$ITMO run_case idleconns udsx "$IC" -n $IDLE_N
 NREPS=$IREPS TMO=$ITMO run_case idleconns-data udsx "$IC" -n $IDLE_N -d
+# Connections that each carried 4 MiB both ways, then went idle (an event
+# loop's last read said EAGAIN): what their rings still hold (ring.c, trim).
+MOVED_N=200
+NREPS=$IREPS TMO=$ITMO run_case idleconns-moved udsx "$IC" -n $MOVED_N -m 4194304 -p 1
 
 # accel_runs NAME: "k/n", the udsx runs of NAME whose connection was
 # accelerated out of all its udsx runs (a connect()/accept() connection is
@@ -221,6 +225,7 @@ human() { # bytes -> "64 B", "4 KiB", "1 MiB"
 	row "$IDLE_N idle conns, maps per conn" idleconns maps_per_conn maps
 	row "$IDLE_N conns used once, bytes per conn" idleconns-data bytes_per_conn B
 	row "$IDLE_N conns used once, maps per conn" idleconns-data maps_per_conn maps
+	row "$MOVED_N conns idle after 4 MiB, B per conn" idleconns-moved bytes_per_conn B
 	echo
 	if [ $have_udsx = 1 ]; then
 		printf "accelerated under udsx, runs: pingpong path %s, abstract %s; throughput" \

@@ -110,6 +110,10 @@ struct udsx_chan {
 	 * that finds more has answered in between (request/response), and
 	 * does not wait for a stream to go on (path.c). Unlocked: a hint. */
 	uint64_t r_out_seen[2];
+	/* The reader's record of each direction's working set (ring.c:
+	 * udsx_ring_rewind): the position of the last rewind, the highest
+	 * ring offset reached since the last trim, and when that was. */
+	uint64_t r_base[2], r_hi[2], r_trimmed[2];
 	struct udsx_lifeview life[2];	/* who holds each end (watch.c) */
 	bool poolable;		/* its mapping may serve a later socketpair (chan.c) */
 	struct udsx_chan *next_free;	/* (chan.c's list of structs to reuse) */
@@ -247,6 +251,7 @@ hidden uint64_t udsx_ring_tail(struct udsx_chan *ch, int d);
 hidden uint64_t udsx_writer_charged(struct udsx_chan *ch, int d, uint64_t limit);
 hidden bool udsx_ring_empty(struct udsx_chan *ch, int d);
 hidden void udsx_ring_discard(struct udsx_chan *ch, int d);
+hidden void udsx_ring_rewind(struct udsx_chan *ch, int d, bool idle);
 hidden bool udsx_ring_closed(struct udsx_chan *ch, int d);
 hidden void udsx_ring_close(struct udsx_chan *ch, int d);
 hidden void udsx_ring_corrupt(struct udsx_chan *ch, int d);

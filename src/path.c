@@ -943,8 +943,10 @@ ssize_t udsx_read_held(int fd, struct udsx_end *e, struct udsx_io *io)
 		if (consumer && got >= 0 && udsx_ring_empty(ch, d) && bell_pending(ch, d))
 			udsx_spin_ns(has_data, &w, NEXT_NS, NEXT_POLL_NS);
 	}
-	if (udsx_ring_empty(ch, d))
+	if (udsx_ring_empty(ch, d)) {
 		udsx_bell_eat(fd, ch, d);
+		udsx_ring_rewind(ch, d, false);
+	}
 	udsx_unlock(&ch->h->dir[d].rlock);
 	udsx_ballast_release(fd, ch, d);
 	return got;
@@ -959,7 +961,7 @@ ssize_t udsx_recv(int fd, struct udsx_end *e, struct udsx_io *io)
 	struct udsx_chan *ch = e->ch;
 	int d = 1 - e->side, r;
 	bool peek = io->flags & MSG_PEEK, stream = ch->type == SOCK_STREAM;
-	bool nb = nonblocking(e, io->flags), claimed = false;
+	bool nb = nonblocking(e, io->flags), claimed = false, spin;
 	int stray = 0, excused = 0;
 	uint32_t stray_sent = 0;
 	size_t target = 1, done = 0;
@@ -1046,8 +1048,10 @@ ssize_t udsx_recv(int fd, struct udsx_end *e, struct udsx_io *io)
 					done += (size_t)got;
 				}
 			}
-			if (udsx_ring_empty(ch, d) && !peek)
+			if (udsx_ring_empty(ch, d) && !peek) {
 				r = udsx_bell_eat(fd, ch, d);
+				udsx_ring_rewind(ch, d, false);
+			}
 			udsx_unlock(&ch->h->dir[d].rlock);
 			if (!peek)
 				udsx_ballast_release(fd, ch, d);
@@ -1071,10 +1075,13 @@ ssize_t udsx_recv(int fd, struct udsx_end *e, struct udsx_io *io)
 			return to_kernel_reads(fd, e);
 		}
 		r = udsx_bell_eat(fd, ch, d);
+		spin = !nb && !peek && udsx_cfg.spin_us > 0 && !peer_idle(e) && !alone_with(ch, d);
+		/* (about to wait or say EAGAIN, unless it spins: idle for now) */
+		udsx_ring_rewind(ch, d, !spin && !peek);
 		udsx_unlock(&ch->h->dir[d].rlock);
 		if (r < 0)
 			return done ? (ssize_t)done : r;
-		if (!nb && !peek && udsx_cfg.spin_us > 0 && !peer_idle(e) && !alone_with(ch, d)) {
+		if (spin) {
 			udsx_claim_set(ch, d, stream ? (uint32_t)(io->len - done) : 1);
 			claimed = true;
 			if (udsx_spin_until(has_data, &w, udsx_cfg.spin_us))
@@ -1083,6 +1090,12 @@ ssize_t udsx_recv(int fd, struct udsx_end *e, struct udsx_io *io)
 			claimed = false;
 			if (!udsx_ring_empty(ch, d))
 				continue;
+			/* the spin found nothing: it sleeps, idle */
+			if (udsx_trylock(&ch->h->dir[d].rlock)) {
+				if (udsx_ring_empty(ch, d))
+					udsx_ring_rewind(ch, d, true);
+				udsx_unlock(&ch->h->dir[d].rlock);
+			}
 		}
 		if (stream && !nb && !peek && !done && !io->cmsg && udsx_gate_is_open(ch, d)) {
 			char b;

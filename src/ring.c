@@ -6,9 +6,12 @@
  * is set in `tail`, so a revert fixes the switch point exactly. The reader
  * (holding rlock) acquire-loads `tail`, validates every header it reads
  * against the ring size and the published range, and release-stores `head`.
+ * A rewind (udsx_ring_rewind) holds both locks and does the two sides' own
+ * steps in their order: pad, tail, then head.
  */
 #include <errno.h>
 #include <string.h>
+#include <sys/mman.h>
 #include "internal.h"
 
 #define TAIL_CLOSED (1ull << 63)
@@ -311,6 +314,99 @@ void udsx_ring_consume(struct udsx_chan *ch, int d, uint64_t head, uint64_t off,
 	add(&dir->charge_out, freed);
 	atomic_store_explicit(&dir->head_off, off, memory_order_relaxed);
 	atomic_store_explicit(&dir->head, head, memory_order_seq_cst);
+}
+
+/*
+ * The ring's working set. Positions only grow, so a ring that is read as
+ * fast as it is written still moves through all its pages, and each
+ * channel that has carried a few MiB held its whole 2 MiB of shared
+ * memory for good, where the kernel holds only what is queued. So:
+ *
+ *  - rewind: a reader that has emptied the ring with its position
+ *    REWIND_AT or more into it (past the first page, when idle) moves
+ *    both ends to the ring's start. It
+ *    does what a writer and a reader would: under both locks, a pad record
+ *    at the tail (reserve()'s own wrap), the tail published past it, then
+ *    the head moved past it (a consume). Anyone who looks in between sees
+ *    a valid ring holding one pad. Request/response traffic then keeps to
+ *    the first REWIND_AT bytes (plus one message).
+ *  - trim (`idle`): a reader that finds the ring empty and is about to
+ *    wait or say EAGAIN (the connection is idle for now) rewinds and gives
+ *    back every page the positions reached since the last trim but the
+ *    ring's first (MADV_REMOVE: the shared memory itself, for every process that
+ *    maps it), at most every TRIM_GAP_NS per direction, so that a stream
+ *    that keeps catching up does not fault its pages in again at every
+ *    lap.
+ *
+ * Both need the writer lock too, taken with a trylock: a writer busy now
+ * means the ring is not idle. Neither changes what any call returns.
+ */
+#define REWIND_AT (64u << 10)
+#define TRIM_GAP_NS 10000000ull
+
+/* Caller holds rlock of direction d. */
+void udsx_ring_rewind(struct udsx_chan *ch, int d, bool idle)
+{
+	struct udsx_dir *dir = &ch->h->dir[d];
+	uint64_t size = ch->ring_size, h, t, pos, nt, hi, now = 0;
+	unsigned char *r = ring(ch, d);
+
+	if (size < 4 * REWIND_AT)
+		return;		/* (small rings: nothing worth it) */
+	h = atomic_load_explicit(&dir->head, memory_order_relaxed);
+	pos = h & (size - 1);
+	if (pos < REWIND_AT) {
+		/* idle, and something to give back, not too soon after the last
+		 * time (a read that sleeps for every message comes here each
+		 * time: no writer's lock line to fetch then) */
+		if (!idle || (pos < 4096 && ch->r_hi[d] <= 4096))
+			return;
+		now = udsx_now_ns();
+		if (now - ch->r_trimmed[d] < TRIM_GAP_NS)
+			return;
+	}
+	if (!udsx_trylock(&dir->wlock))
+		return;
+	t = atomic_load_explicit(&dir->tail, memory_order_acquire);
+	if (t != h || (h & 7))	/* (also when closed: a revert owns it) */
+		goto out;
+	/* what the positions reached since the last rewind: from the ring's
+	 * start up, or all of it after a lap */
+	hi = h - ch->r_base[d] >= size ? size : pos;
+	if (hi > ch->r_hi[d])
+		ch->r_hi[d] = hi;
+	if (pos >= REWIND_AT || (idle && pos >= 4096)) {
+		struct udsx_rec *pad = (struct udsx_rec *)(r + pos);
+
+		/* (h is 8-aligned and below size: a header fits) */
+		pad->len = UDSX_REC_PAD;
+		pad->truesize = 0;
+		nt = h + (size - pos);
+		if (!atomic_compare_exchange_strong_explicit(&dir->tail, &t, nt,
+				memory_order_seq_cst, memory_order_relaxed))
+			goto out;
+		atomic_store_explicit(&dir->head_off, 0, memory_order_relaxed);
+		atomic_store_explicit(&dir->head, nt, memory_order_seq_cst);
+		ch->r_base[d] = nt;
+		pos = 0;
+	}
+	if (idle) {
+		/* (whole pages, past the one the next record goes to; the rings
+		 * start after the header, so pages are counted in memory) */
+		uintptr_t a = ((uintptr_t)r + pos + 4096) & ~(uintptr_t)4095;
+		uintptr_t e = ((uintptr_t)r + ch->r_hi[d]) & ~(uintptr_t)4095;
+
+		if (!now)
+			now = udsx_now_ns();
+		if (now - ch->r_trimmed[d] >= TRIM_GAP_NS) {
+			if (e > a)
+				madvise((void *)a, e - a, MADV_REMOVE);
+			ch->r_hi[d] = pos;
+			ch->r_trimmed[d] = now;
+		}
+	}
+out:
+	udsx_unlock(&dir->wlock);
 }
 
 /* Drop everything queued (DGRAM: a send that finds the peer dead discards
