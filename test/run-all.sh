@@ -63,6 +63,7 @@ stress() { # $1 = build dir, $2 = label, $3 = what it shows, $4... = test/ progr
 }
 CHURN="pairs made and dropped by threads racing dup/close/poll, with forks; memory flat"
 MRMW="3 writer and 3 reader threads on one end"
+STREAMS="3 writers (threads, processes) and a reader using every kind of read on one STREAM end"
 echo "== untrusted peer, exec re-attachment, churn"
 hostile "$B" plain
 forge "$B" plain
@@ -70,6 +71,8 @@ reattach "$B" plain
 stress "$B" plain "$CHURN" churn 20000 100000
 stress "$B" plain "$MRMW" mrmw dgram 20000
 stress "$B" plain "$MRMW, reverted mid-stream" mrmw seqpacket 20000 100
+stress "$B" plain "$STREAMS" streams threads 8000
+stress "$B" plain "$STREAMS" streams procs 8000
 
 echo "== differential suite (kernel vs udsx)"
 bash test/run-diff.sh "$B" diff | tee "$B/test-out/diff.log"; tally "$B/test-out/diff.log"
@@ -85,6 +88,8 @@ if [ -x "$B/asan/udsx" ]; then
 	stress "$B/asan" asan "$CHURN" churn 10000 60000
 	stress "$B/asan" asan "$MRMW" mrmw dgram 5000
 	stress "$B/asan" asan "$MRMW, reverted mid-stream" mrmw seqpacket 5000 100
+	stress "$B/asan" asan "$STREAMS" streams threads 3000
+	stress "$B/asan" asan "$STREAMS" streams procs 3000
 fi
 echo "== real programs (socat, redis, Python) over pathname and abstract sockets, kernel vs udsx"
 bash test/run-real.sh "$B" | tee "$B/test-out/real.log"; tally "$B/test-out/real.log"
