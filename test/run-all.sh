@@ -64,6 +64,7 @@ stress() { # $1 = build dir, $2 = label, $3 = what it shows, $4... = test/ progr
 CHURN="pairs made and dropped by threads racing dup/close/poll, with forks; memory flat"
 MRMW="3 writer and 3 reader threads on one end"
 STREAMS="3 writers (threads, processes) and a reader using every kind of read on one STREAM end"
+CONNS="3 client threads connecting to a threaded echo server, some connections handed to a forked child"
 echo "== untrusted peer, exec re-attachment, churn"
 hostile "$B" plain
 forge "$B" plain
@@ -73,6 +74,8 @@ stress "$B" plain "$MRMW" mrmw dgram 20000
 stress "$B" plain "$MRMW, reverted mid-stream" mrmw seqpacket 20000 100
 stress "$B" plain "$STREAMS" streams threads 8000
 stress "$B" plain "$STREAMS" streams procs 8000
+stress "$B" plain "$CONNS" conns stream path 300
+stress "$B" plain "$CONNS" conns seqpacket abstract 300
 
 echo "== differential suite (kernel vs udsx)"
 bash test/run-diff.sh "$B" diff | tee "$B/test-out/diff.log"; tally "$B/test-out/diff.log"
@@ -90,6 +93,8 @@ if [ -x "$B/asan/udsx" ]; then
 	stress "$B/asan" asan "$MRMW, reverted mid-stream" mrmw seqpacket 5000 100
 	stress "$B/asan" asan "$STREAMS" streams threads 3000
 	stress "$B/asan" asan "$STREAMS" streams procs 3000
+	stress "$B/asan" asan "$CONNS" conns stream path 100
+	stress "$B/asan" asan "$CONNS" conns seqpacket abstract 100
 fi
 echo "== real programs (socat, redis, Python) over pathname and abstract sockets, kernel vs udsx"
 bash test/run-real.sh "$B" | tee "$B/test-out/real.log"; tally "$B/test-out/real.log"
