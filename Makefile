@@ -23,7 +23,8 @@ UNIT_SRC := $(wildcard test/unit/*.c)
 UNIT_BIN := $(patsubst test/unit/%.c,$(B)/test/unit/%,$(UNIT_SRC))
 BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(patsubst bench/%.c,$(B)/bench/%,$(BENCH_SRC))
-HOST_BIN := $(B)/test/hostile $(B)/test/forge $(B)/test/reattach $(B)/test/idle $(B)/test/churn $(B)/test/mrmw $(B)/test/streams $(B)/test/conns
+STRESS_BIN := $(patsubst test/stress/%.c,$(B)/test/%,$(wildcard test/stress/*.c))
+HOST_BIN := $(B)/test/hostile $(B)/test/forge $(B)/test/reattach $(B)/test/idle $(STRESS_BIN)
 EX_SRC   := $(wildcard examples/*.c)
 EX_BIN   := $(patsubst examples/%.c,$(B)/examples/%,$(EX_SRC))
 
@@ -55,19 +56,8 @@ $(B)/test/forge: test/hostile/forge.c
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE) -o $@ $<
 
-$(B)/test/churn: test/stress/churn.c
-	@mkdir -p $(dir $@)
-	$(CC) $(BASE) -pthread -o $@ $<
-
-$(B)/test/mrmw: test/stress/mrmw.c
-	@mkdir -p $(dir $@)
-	$(CC) $(BASE) -pthread -o $@ $<
-
-$(B)/test/streams: test/stress/streams.c
-	@mkdir -p $(dir $@)
-	$(CC) $(BASE) -pthread -o $@ $<
-
-$(B)/test/conns: test/stress/conns.c
+# Stress programs (test/stress): multi-threaded, run under udsx, pass or fail.
+$(STRESS_BIN): $(B)/test/%: test/stress/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE) -pthread -o $@ $<
 
@@ -95,7 +85,7 @@ $(B)/examples/%: examples/%.c $(wildcard examples/*.h)
 # The sanitizer build: same sources, instrumented, in build/asan.
 asan:
 	$(MAKE) B=$(B)/asan SAN="-fsanitize=address,undefined -fno-omit-frame-pointer" CFLAGS="-O1 -g" \
-		$(B)/asan/libudsx.so $(B)/asan/udsx $(B)/asan/test/hostile $(B)/asan/test/forge $(B)/asan/test/reattach $(B)/asan/test/churn $(B)/asan/test/mrmw $(B)/asan/test/streams $(B)/asan/test/conns $(patsubst $(B)/%,$(B)/asan/%,$(DIFF_BIN))
+		$(B)/asan/libudsx.so $(B)/asan/udsx $(B)/asan/test/hostile $(B)/asan/test/forge $(B)/asan/test/reattach $(patsubst $(B)/%,$(B)/asan/%,$(STRESS_BIN)) $(patsubst $(B)/%,$(B)/asan/%,$(DIFF_BIN))
 
 test: all asan
 	bash test/run-all.sh $(B)

@@ -61,21 +61,26 @@ stress() { # $1 = build dir, $2 = label, $3 = what it shows, $4... = test/ progr
 	fi
 	tally "$log.sum"
 }
-CHURN="pairs made and dropped by threads racing dup/close/poll, with forks; memory flat"
-MRMW="3 writer and 3 reader threads on one end"
-STREAMS="3 writers (threads, processes) and a reader using every kind of read on one STREAM end"
-CONNS="3 client threads connecting to a threaded echo server, some connections handed to a forked child"
-echo "== untrusted peer, exec re-attachment, churn"
+# Every stress program, its counts divided by $3 (fewer under ASan).
+stresses() { # $1 = build dir, $2 = label, $3 = divisor
+	local d=$1 l=$2 k=$3
+	local mrmw="3 writer and 3 reader threads on one end"
+	local streams="3 writers (threads, processes) and a reader using every kind of read on one STREAM end"
+	local conns="3 client threads connecting to a threaded echo server, some connections handed to a forked child"
+	stress "$d" "$l" "pairs made and dropped by threads racing dup/close/poll, with forks; memory flat" \
+		churn $((20000 / k)) $((100000 / k))
+	stress "$d" "$l" "$mrmw" mrmw dgram $((20000 / k))
+	stress "$d" "$l" "$mrmw, reverted mid-stream" mrmw seqpacket $((20000 / k)) 100
+	stress "$d" "$l" "$streams" streams threads $((8000 / k))
+	stress "$d" "$l" "$streams" streams procs $((8000 / k))
+	stress "$d" "$l" "$conns" conns stream path $((300 / k))
+	stress "$d" "$l" "$conns" conns seqpacket abstract $((300 / k))
+}
+echo "== untrusted peer, exec re-attachment, stress"
 hostile "$B" plain
 forge "$B" plain
 reattach "$B" plain
-stress "$B" plain "$CHURN" churn 20000 100000
-stress "$B" plain "$MRMW" mrmw dgram 20000
-stress "$B" plain "$MRMW, reverted mid-stream" mrmw seqpacket 20000 100
-stress "$B" plain "$STREAMS" streams threads 8000
-stress "$B" plain "$STREAMS" streams procs 8000
-stress "$B" plain "$CONNS" conns stream path 300
-stress "$B" plain "$CONNS" conns seqpacket abstract 300
+stresses "$B" plain 1
 
 echo "== differential suite (kernel vs udsx)"
 bash test/run-diff.sh "$B" diff | tee "$B/test-out/diff.log"; tally "$B/test-out/diff.log"
@@ -88,13 +93,7 @@ if [ -x "$B/asan/udsx" ]; then
 	hostile "$B/asan" asan
 	forge "$B/asan" asan
 	reattach "$B/asan" asan
-	stress "$B/asan" asan "$CHURN" churn 10000 60000
-	stress "$B/asan" asan "$MRMW" mrmw dgram 5000
-	stress "$B/asan" asan "$MRMW, reverted mid-stream" mrmw seqpacket 5000 100
-	stress "$B/asan" asan "$STREAMS" streams threads 3000
-	stress "$B/asan" asan "$STREAMS" streams procs 3000
-	stress "$B/asan" asan "$CONNS" conns stream path 100
-	stress "$B/asan" asan "$CONNS" conns seqpacket abstract 100
+	stresses "$B/asan" asan 3
 fi
 echo "== real programs (socat, redis, Python) over pathname and abstract sockets, kernel vs udsx"
 bash test/run-real.sh "$B" | tee "$B/test-out/real.log"; tally "$B/test-out/real.log"

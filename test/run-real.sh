@@ -82,7 +82,7 @@ fi
 
 # Python, stdlib only: each program's transcript must be the same on both paths.
 if have python3; then
-	for py in sockets asyncio mp; do
+	for py in sockets asyncio mp subprocess; do
 		rm -rf "$O/py.k" "$O/py.u"; mkdir -p "$O/py.k" "$O/py.u"
 		run kernel python3 "$R/python_$py.py" "$O/py.k" >"$O/python_$py.kernel" 2>&1; rk=$?
 		run udsx python3 "$R/python_$py.py" "$O/py.u" >"$O/python_$py.udsx" 2>&1; ru=$?

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* conns.c -- client threads connect, talk and hang up over a pathname (or abstract) socket to a threaded echo server, some handing the connection to a forked child, while connections are negotiated and switched: every echo comes back right, every close is seen. */
+/* conns.c -- client threads connect, talk and hang up over a pathname (or abstract) socket to an echo server that serves most connections in threads and some in forked children, some clients handing the connection to a forked child, while connections are negotiated and switched: every echo comes back right, every close is seen. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -40,19 +40,58 @@ static void *serve(void *arg)
 	return NULL;
 }
 
+/* A forked child serves every seventh connection, as a fork-per-connection
+ * server does (the parent lets go of it); a thread the others. */
 static void *acceptor(void *arg)
 {
-	for (;;) {
+	long n;
+
+	for (n = 0;; n++) {
 		int fd = accept(lfd, NULL, NULL);
 		pthread_t t;
 
 		if (fd < 0)
 			return NULL;	/* the listener was shut down */
+		if (n % 7 == 3) {
+			pid_t p = fork();
+
+			if (p == 0) {
+				/* only its connection (the others' copies would keep
+				 * their peers from seeing EOF): closefrom, as such
+				 * servers do */
+				if (dup2(fd, 3) != 3)
+					_exit(4);
+				closefrom(4);
+				serve((void *)3L);
+				_exit(bad ? 3 : 0);
+			}
+			close(fd);
+			if (p < 0)
+				bad++;
+			continue;
+		}
 		if (pthread_create(&t, NULL, serve, (void *)(long)fd) == 0)
 			pthread_detach(t);
 		else
 			close(fd);
 	}
+}
+
+/* The children that served, once they are done: their `served` counts
+ * are their own. */
+static int reap_servers(void)
+{
+	int st, n = 0;
+	pid_t p;
+
+	while ((p = waitpid(-1, &st, 0)) > 0) {
+		if (!WIFEXITED(st) || WEXITSTATUS(st)) {
+			fprintf(stderr, "conns: a forked server failed\n");
+			bad++;
+		}
+		n++;
+	}
+	return n;
 }
 
 /* Send `msgs` messages of varied sizes and check each echo. */
@@ -129,7 +168,7 @@ static void *client(void *arg)
 int main(int argc, char **argv)
 {
 	pthread_t acc, c[CLIENTS];
-	int i, abstract;
+	int i, abstract, forked;
 	char path[64];
 
 	if (argc < 4) {
@@ -160,15 +199,17 @@ int main(int argc, char **argv)
 		pthread_create(&c[i], NULL, client, (void *)(long)i);
 	for (i = 0; i < CLIENTS; i++)
 		pthread_join(c[i], NULL);
-	/* every connection's server side sees its EOF */
-	for (i = 0; i < 500 && served < CLIENTS * per_client; i++)
-		usleep(10000);
+	/* every connection's server side sees its EOF (the forked servers'
+	 * counts are their own: they are counted by their exits) */
 	shutdown(lfd, SHUT_RDWR);
 	pthread_join(acc, NULL);
+	forked = reap_servers();
+	for (i = 0; i < 500 && served + forked < CLIENTS * per_client; i++)
+		usleep(10000);
 	close(lfd);
 	if (!abstract)
 		unlink(path);
-	printf("conns %s %s: %d of %d connections served, %d bad\n", argv[1], argv[2], (int)served,
-	       CLIENTS * per_client, (int)bad);
-	return bad || served != CLIENTS * per_client;
+	printf("conns %s %s: %d of %d connections served, %d bad\n", argv[1], argv[2],
+	       (int)served + forked, CLIENTS * per_client, (int)bad);
+	return bad || served + forked != CLIENTS * per_client;
 }
