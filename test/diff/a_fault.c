@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: MIT */
-/* a_fault.c -- EFAULT from buffers that end in an inaccessible page, are unmapped, made read-only or shrunk after use (SEMANTICS 11, 12). */
+/* a_fault.c -- EFAULT from buffers that end in an inaccessible page, are unmapped, made read-only, shrunk, replaced by mmap(MAP_FIXED) or detached (shmdt) after use (SEMANTICS 11, 12). */
 #include "common_a.h"
 #include <sys/mman.h>
+#include <sys/shm.h>
 
 static const char *instances[] = {
 	"stream-straddle", "dgram-straddle", "seqpacket-straddle",
 	"stream-unmapped", "dgram-unmapped", "seqpacket-unmapped",
 	"stream-readonly", "dgram-readonly", "seqpacket-readonly",
 	"stream-shrunk", "dgram-shrunk", "seqpacket-shrunk",
+	"stream-mapfixed", "dgram-mapfixed", "seqpacket-mapfixed",
+	"stream-shmdt", "dgram-shmdt", "seqpacket-shmdt",
 	NULL
 };
 
@@ -75,13 +78,24 @@ static void straddle(int sv[2])
 	munmap(p, 2 * PG);
 }
 
-/* A buffer used for both directions, then unmapped, made read-only, or
- * shrunk under it. */
+/* A buffer used for both directions, then unmapped, made read-only,
+ * shrunk, replaced by an inaccessible mmap(MAP_FIXED), or a detached
+ * System V segment. */
 static void after_use(int sv[2])
 {
-	char *p = pages(2), *q = p + PG + 100;
+	int how = variant("unmapped") ? 0 : variant("readonly") ? 1 : variant("shrunk") ? 2 :
+		  variant("mapfixed") ? 3 : 4;
+	int shm = how == 4 ? shmget(IPC_PRIVATE, 2 * PG, IPC_CREAT | 0600) : -1;
+	char *p = how == 4 ? (char *)shmat(shm, NULL, 0) : pages(2), *q = p + PG + 100;
 	char ok[16];
-	int how = variant("unmapped") ? 0 : variant("readonly") ? 1 : 2;
+
+	if (how == 4) {
+		shmctl(shm, IPC_RMID, NULL);	/* (goes with the detach) */
+		if (p == (void *)-1) {
+			perror("shmat");
+			exit(1);
+		}
+	}
 
 	memcpy(q, "good", 4);
 	show("send from buf", send(sv[0], q, 4, 0));
@@ -94,10 +108,18 @@ static void after_use(int sv[2])
 	} else if (how == 1) {
 		say("-- mprotect PROT_READ");
 		mprotect(p, 2 * PG, PROT_READ);
-	} else {
+	} else if (how == 2) {
 		say("-- mremap to one page");
 		if (mremap(p, 2 * PG, PG, 0) == MAP_FAILED)
 			perror("mremap");
+	} else if (how == 3) {
+		say("-- mmap MAP_FIXED PROT_NONE over it");
+		if (mmap(p, 2 * PG, PROT_NONE, MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) != p)
+			perror("mmap");
+	} else {
+		say("-- shmdt");
+		if (shmdt(p) < 0)
+			perror("shmdt");
 	}
 	show("send from buf", send(sv[0], q, 4, 0));
 	show("inq b", inq(sv[1]));
@@ -108,8 +130,10 @@ static void after_use(int sv[2])
 	show_poll("b", sv[1]);
 	rd_into("recv 16", sv[1], ok, sizeof(ok), 0);
 	rd_into("recv 16", sv[1], ok, sizeof(ok), 0);
-	if (how != 0)
-		munmap(p, how == 1 ? 2 * PG : PG);
+	if (how == 1 || how == 3)
+		munmap(p, 2 * PG);
+	else if (how == 2)
+		munmap(p, PG);
 }
 
 static void run(int argc, char **argv)
