@@ -16,7 +16,7 @@
 
 static struct sockaddr_un addr;
 static socklen_t alen;
-static int type, per_client, lfd;
+static int type, per_client, lfd, forks = 1;
 static atomic_int bad, served;
 
 /* Echo every message until EOF (STREAM: whatever arrives, back as it is). */
@@ -52,7 +52,7 @@ static void *acceptor(void *arg)
 
 		if (fd < 0)
 			return NULL;	/* the listener was shut down */
-		if (n % 7 == 3) {
+		if (forks && n % 7 == 3) {
 			pid_t p = fork();
 
 			if (p == 0) {
@@ -139,7 +139,7 @@ static void *client(void *arg)
 				close(fd);
 			continue;
 		}
-		if (i % 10 == 5) {
+		if (forks && i % 10 == 5) {
 			/* the connection goes on in a child; the connector lets go */
 			pid_t p = fork();
 			int st;
@@ -172,12 +172,14 @@ int main(int argc, char **argv)
 	char path[64];
 
 	if (argc < 4) {
-		fprintf(stderr, "usage: %s stream|seqpacket path|abstract CONNS_PER_CLIENT\n", argv[0]);
+		fprintf(stderr, "usage: %s stream|seqpacket path|abstract CONNS_PER_CLIENT [nofork]\n",
+			argv[0]);
 		return 2;
 	}
 	type = !strcmp(argv[1], "seqpacket") ? SOCK_SEQPACKET : SOCK_STREAM;
 	abstract = !strcmp(argv[2], "abstract");
 	per_client = atoi(argv[3]);
+	forks = !(argc > 4 && !strcmp(argv[4], "nofork"));
 	snprintf(path, sizeof(path), "/tmp/udsx-conns-%d", (int)getpid());
 	memset(&addr, 0, sizeof(addr));
 	addr.sun_family = AF_UNIX;
