@@ -8,7 +8,6 @@
 
 /* Entry: channel pointer with the side in bit 0 (channels are aligned). */
 static _Atomic uintptr_t table[TABLE_MAX];
-static pthread_mutex_t table_mu = PTHREAD_MUTEX_INITIALIZER;
 /* One past the highest fd ever set: walks stop there (fork walks the
  * table several times; the whole of it took ~20 % of a fork). */
 static _Atomic int table_hi;
@@ -51,11 +50,15 @@ static void set_counted(int fd, struct udsx_chan *ch, int side)
 	uintptr_t old;
 
 	atomic_store(&ch->fd_hint[side], fd);
-	pthread_mutex_lock(&table_mu);
-	if (fd >= atomic_load_explicit(&table_hi, memory_order_relaxed))
-		atomic_store(&table_hi, fd + 1);
+	{
+		/* (a CAS, not a lock: a fork while another thread held a lock
+		 * here left the child's first table update waiting for ever) */
+		int hi = atomic_load_explicit(&table_hi, memory_order_relaxed);
+
+		while (fd >= hi && !atomic_compare_exchange_weak(&table_hi, &hi, fd + 1))
+			;
+	}
 	old = atomic_exchange(&table[fd], (uintptr_t)ch | (uintptr_t)side);
-	pthread_mutex_unlock(&table_mu);
 	put_entry(old);
 }
 
