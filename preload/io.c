@@ -65,6 +65,8 @@ static ssize_t read_general(int fd, void *buf, size_t n)
 		if (r != UDSX_PASS)
 			return udsx_ret(r);
 	}
+	if (udsx_priv_is(fd))
+		return not_open_io();
 	return udsx_real.read(fd, buf, n);
 }
 
@@ -106,6 +108,8 @@ static ssize_t write_general(int fd, const void *buf, size_t n)
 		if (r != UDSX_PASS)
 			return udsx_ret(r);
 	}
+	if (udsx_priv_is(fd))
+		return not_open_io();
 	return udsx_real.write(fd, buf, n);
 }
 
@@ -130,6 +134,8 @@ EXPORT ssize_t readv(int fd, const struct iovec *iov, int iovcnt)
 		if (r != UDSX_PASS)
 			return udsx_ret(r);
 	}
+	if (udsx_priv_is(fd))
+		return not_open_io();
 	return udsx_real.readv(fd, iov, iovcnt);
 }
 
@@ -144,6 +150,8 @@ EXPORT ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
 		if (r != UDSX_PASS)
 			return udsx_ret(r);
 	}
+	if (udsx_priv_is(fd))
+		return not_open_io();
 	return udsx_real.writev(fd, iov, iovcnt);
 }
 
@@ -158,6 +166,8 @@ static ssize_t send_general(int fd, const void *buf, size_t n, int flags)
 		if (r != UDSX_PASS)
 			return udsx_ret(r);
 	}
+	if (udsx_priv_is(fd))
+		return not_open_io();
 	return udsx_real.send(fd, buf, n, flags);
 }
 
@@ -181,6 +191,8 @@ static ssize_t recv_general(int fd, void *buf, size_t n, int flags)
 		if (r != UDSX_PASS)
 			return udsx_ret(r);
 	}
+	if (udsx_priv_is(fd))
+		return not_open_io();
 	return udsx_real.recv(fd, buf, n, flags);
 }
 
@@ -210,6 +222,8 @@ EXPORT ssize_t sendto(int fd, const void *buf, size_t n, int flags,
 	/* an address: the kernel decides (EISCONN, or another destination) */
 	if (udsx_lookup(fd, &e))
 		udsx_revert_dir(fd, e.ch, e.side, fd);
+	if (udsx_priv_is(fd))
+		return not_open_io();
 	return udsx_real.sendto(fd, buf, n, flags, addr, alen);
 }
 
@@ -228,6 +242,8 @@ EXPORT ssize_t recvfrom(int fd, void *buf, size_t n, int flags,
 			return udsx_ret(r);
 		}
 	}
+	if (udsx_priv_is(fd))
+		return not_open_io();
 	return udsx_real.recvfrom(fd, buf, n, flags, addr, alen);
 }
 

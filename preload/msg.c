@@ -49,6 +49,8 @@ EXPORT ssize_t sendmsg(int fd, const struct msghdr *m, int flags)
 			udsx_revert_dir(fd, e.ch, e.side, fd);
 		}
 	}
+	if (udsx_priv_is(fd))
+		return not_open_io();
 	return udsx_real.sendmsg(fd, m, flags);
 }
 
@@ -72,6 +74,8 @@ EXPORT ssize_t recvmsg(int fd, struct msghdr *m, int flags)
 			return udsx_ret(r);
 		}
 	}
+	if (udsx_priv_is(fd))
+		return not_open_io();
 	return udsx_real.recvmsg(fd, m, flags);
 }
 
@@ -82,7 +86,7 @@ EXPORT int sendmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags)
 	ssize_t r;
 
 	if (!udsx_lookup_data(fd, &e))
-		return udsx_real.sendmmsg(fd, v, n, flags);
+		return udsx_priv_is(fd) ? not_open_io() : udsx_real.sendmmsg(fd, v, n, flags);
 	if (n > 1024)
 		n = 1024;	/* UIO_MAXIOV, as the kernel clamps */
 	for (i = 0; i < n; i++) {
@@ -110,7 +114,7 @@ EXPORT int recvmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags, struct
 	ssize_t r;
 
 	if (!udsx_lookup_data(fd, &e))
-		return udsx_real.recvmmsg(fd, v, n, flags, tmo);
+		return udsx_priv_is(fd) ? not_open_io() : udsx_real.recvmmsg(fd, v, n, flags, tmo);
 	if (tmo) {
 		if (tmo->tv_sec < 0 || tmo->tv_nsec < 0 || tmo->tv_nsec >= 1000000000)
 			return (int)udsx_ret(-EINVAL);

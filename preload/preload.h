@@ -68,6 +68,14 @@ static inline bool udsx_lookup_data(int fd, struct udsx_end *e)
 	return udsx_cand_step(fd, e) && udsx_lookup(fd, e);
 }
 
+/* A data call on one of udsx's own descriptors (privfd.c), which the
+ * program must find not open. */
+static inline int not_open_io(void)
+{
+	errno = EBADF;
+	return -1;
+}
+
 hidden void udsx_peer_name(struct udsx_end *e, void *addr, socklen_t *alen);
 hidden ssize_t udsx_do_send(int fd, struct udsx_end *e, const struct iovec *iov, int iovcnt, int flags);
 hidden ssize_t udsx_do_recv(int fd, struct udsx_end *e, const struct iovec *iov, int iovcnt,

@@ -66,11 +66,12 @@ static void check(const int *sv, const char *tag)
 	drain("writer", sv[0]);
 }
 
-/* How many numbers in [3, top) other than the pair are open, as fcntl, dup
- * and ioctl see them. */
+/* How many numbers in [3, top) other than the pair are open, as fcntl, dup,
+ * ioctl and zero-length data calls see them. */
 static void probe(const int *sv, int top)
 {
-	int fd, nget = 0, ndup = 0, nioctl = 0, v;
+	int fd, nget = 0, ndup = 0, nioctl = 0, nio = 0, v;
+	char c;
 
 	for (fd = 3; fd < top; fd++) {
 		if (mine(sv, fd))
@@ -86,8 +87,11 @@ static void probe(const int *sv, int top)
 		}
 		if (ioctl(fd, FIONREAD, &v) >= 0 || errno != EBADF)
 			nioctl++;
+		if ((read(fd, &c, 0) >= 0 || errno != EBADF) ||
+		    (send(fd, &c, 0, MSG_DONTWAIT | MSG_NOSIGNAL) >= 0 || errno != EBADF))
+			nio++;
 	}
-	say("other fds open: fcntl %d, dup %d, ioctl %d", nget, ndup, nioctl);
+	say("other fds open: fcntl %d, dup %d, ioctl %d, read/send %d", nget, ndup, nioctl, nio);
 }
 
 static void run(int argc, char **argv)
