@@ -42,19 +42,10 @@ static inline void udsx_end_done(struct udsx_end *e)
  */
 static inline bool udsx_lookup(int fd, struct udsx_end *e)
 {
-	struct udsx_end t;
-
 	udsx_end_done(e);
 	if (__builtin_expect(!udsx_real.recv, 0))
 		udsx_init();
-	if (!udsx_on || !udsx_table_get(fd, e))
-		return false;
-	atomic_fetch_add(&e->ch->busy, 1);
-	if (!udsx_table_get(fd, &t) || t.ch != e->ch || t.side != e->side) {
-		udsx_end_done(e);
-		return false;
-	}
-	return true;
+	return udsx_on && udsx_table_hold(fd, e);
 }
 
 /* Like udsx_lookup, for a data call: a connect()/accept() socket that has

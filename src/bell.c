@@ -331,20 +331,14 @@ int udsx_bell_topup(int fd, struct udsx_chan *ch, int d, unsigned want)
 
 /* Reader, holding rlock: retire one doorbell if more than `keep` are
  * outstanding. */
-void udsx_bell_eat_one(int fd, struct udsx_chan *ch, int d, unsigned keep)
+static void bell_eat_one(int fd, struct udsx_chan *ch, int d, unsigned keep)
 {
 	_Atomic uint64_t *ctl = &ch->h->dir[d].ctl;
 	uint64_t c = atomic_load(ctl), nc;
 
-	if (sleeper_owns(ch, d) || CTL_OUTSTANDING(c) <= keep)
-		return;
-	atomic_fetch_add(&ch->h->dir[d].eating, 1);
-	c = atomic_load(ctl);
 	do {
-		if (CTL_OUTSTANDING(c) <= keep) {
-			atomic_fetch_sub(&ch->h->dir[d].eating, 1);
+		if (CTL_OUTSTANDING(c) <= keep)
 			return;
-		}
 		nc = CTL_ADD_EATEN(c, 1);
 	} while (!atomic_compare_exchange_weak(ctl, &c, nc));
 	/* As in udsx_bell_eat: a record published since the caller looked at
@@ -354,9 +348,17 @@ void udsx_bell_eat_one(int fd, struct udsx_chan *ch, int d, unsigned keep)
 		do {
 			nc = CTL_ADD_EATEN(c, -1);
 		} while (!atomic_compare_exchange_weak(ctl, &c, nc));
-		atomic_fetch_sub(&ch->h->dir[d].eating, 1);
 		return;
 	}
 	take_bell(fd, ch, d, (uint32_t)CTL_EATEN(nc));
+}
+
+void udsx_bell_eat_one(int fd, struct udsx_chan *ch, int d, unsigned keep)
+{
+	if (sleeper_owns(ch, d) || CTL_OUTSTANDING(atomic_load(&ch->h->dir[d].ctl)) <= keep)
+		return;
+	/* (counted while eating, as in udsx_bell_eat) */
+	atomic_fetch_add(&ch->h->dir[d].eating, 1);
+	bell_eat_one(fd, ch, d, keep);
 	atomic_fetch_sub(&ch->h->dir[d].eating, 1);
 }

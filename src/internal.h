@@ -173,6 +173,21 @@ hidden void udsx_table_clear(int fd);
 hidden void udsx_table_dup(int oldfd, int newfd, const struct udsx_end *held);
 hidden void udsx_table_foreach(void (*fn)(int fd, struct udsx_end *e, void *arg), void *arg);
 hidden void udsx_table_foreach_child(void (*fn)(int fd, struct udsx_end *e, void *arg), void *arg);
+/* Hold fd's channel busy: true if fd still names it once held, so that it
+ * cannot go (and its struct be reused for another channel, chan.c) until
+ * the caller's udsx_chan_unbusy. The one protocol of every lookup
+ * (preload.h) and table walk (table.c). */
+static inline bool udsx_table_hold(int fd, struct udsx_end *e)
+{
+	if (!udsx_table_get(fd, e))
+		return false;
+	atomic_fetch_add(&e->ch->busy, 1);
+	if (udsx_table_raw(fd) == ((uintptr_t)e->ch | (uintptr_t)e->side))
+		return true;
+	udsx_chan_unbusy(e->ch);
+	e->ch = NULL;
+	return false;
+}
 
 /* ---- accounting model (truesize.c) ---- */
 hidden uint32_t udsx_truesize_stream(size_t seg);

@@ -80,20 +80,6 @@ void udsx_table_clear(int fd)
 	put_entry(old);
 }
 
-/* Hold fd's channel busy, as a lookup does (preload.h): true if fd still
- * names it once held, so that it cannot go (and its struct be reused for
- * another channel, chan.c) under the caller. */
-static bool hold(int fd, struct udsx_end *e)
-{
-	if (!udsx_table_get(fd, e))
-		return false;
-	atomic_fetch_add(&e->ch->busy, 1);
-	if (udsx_table_raw(fd) == ((uintptr_t)e->ch | (uintptr_t)e->side))
-		return true;
-	udsx_chan_unbusy(e->ch);
-	return false;
-}
-
 /*
  * newfd is a kernel dup of oldfd, whose end `held` was looked up and held
  * before the dup (NULL: none). Still oldfd's end now, it is newfd's too.
@@ -131,7 +117,7 @@ void udsx_table_foreach(void (*fn)(int fd, struct udsx_end *e, void *arg), void 
 	int fd, hi = atomic_load(&table_hi);
 
 	for (fd = 0; fd < hi; fd++)
-		if (hold(fd, &e)) {
+		if (udsx_table_hold(fd, &e)) {
 			fn(fd, &e, arg);
 			udsx_chan_unbusy(e.ch);
 		}
