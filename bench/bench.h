@@ -107,21 +107,28 @@ static inline int bench_accelerated(int fd)
  * Fills @cpu with two distinct CPUs this process may run on, or the ones
  * given with -c. Returns 0, or -1 if only one CPU is available: then the
  * caller leaves both processes unpinned rather than forcing them to share a
- * CPU, which would measure the scheduler instead of the transport.
+ * CPU, which would measure the scheduler instead of the transport. Sharing
+ * one is only ever asked for: -c N,N, or -c same (the first allowed CPU),
+ * which is what a program under `taskset -c N` or in a one-CPU container
+ * gets.
  */
 static inline int bench_pick_cpus(const char *spec, int cpu[2])
 {
 	cpu_set_t set;
 	int i, n = 0;
 
-	if (spec)
+	if (spec && strcmp(spec, "same"))
 		return sscanf(spec, "%d,%d", &cpu[0], &cpu[1]) == 2 &&
-		       cpu[0] != cpu[1] ? 0 : -1;
+		       cpu[0] >= 0 && cpu[1] >= 0 ? 0 : -1;
 	if (sched_getaffinity(0, sizeof(set), &set))
 		return -1;
 	for (i = 0; i < CPU_SETSIZE && n < 2; i++)
 		if (CPU_ISSET(i, &set))
 			cpu[n++] = i;
+	if (spec && n) {
+		cpu[1] = cpu[0];
+		return 0;
+	}
 	return n == 2 ? 0 : -1;
 }
 

@@ -15,7 +15,8 @@ static void usage(const char *prog)
 		"  -n  measured round trips (default 100000)\n"
 		"  -w  unmeasured round trips first (default 1000)\n"
 		"  -T  stop early after this many seconds (default 10)\n"
-		"  -c  the two CPUs to pin to (default: the first two allowed)\n",
+		"  -c  the two CPUs to pin to (default: the first two allowed; N,N or\n"
+		"      same: both on one CPU)\n",
 		prog);
 	exit(2);
 }

@@ -139,6 +139,8 @@ for t in stream seqpacket dgram; do
 	run_case "pingpong-$t" udsx "$PP" -t $t -s 64 "${PP_ARGS[@]}"
 done
 run_case pingpong-spin0 udsx0 "$PP" -t stream -s 64 "${PP_ARGS[@]}"
+# both ends on one CPU (taskset, a one-CPU container): spinning cannot help
+run_case pingpong-onecpu udsx "$PP" -t stream -s 64 -c same "${PP_ARGS[@]}"
 # an epoll event loop with non-blocking sockets drained to EAGAIN (redis's
 # pattern), both processes on one CPU and on two
 for c in same apart; do
@@ -151,6 +153,7 @@ done
 # a reader that takes one message per read, as a message parser would
 run_case throughput-stream-64-r64 udsx "$TP" -t stream -s 64 -r 64 "${TP_ARGS[@]}"
 run_case throughput-seqpacket-64 udsx "$TP" -t seqpacket -s 64 "${TP_ARGS[@]}"
+run_case throughput-stream-65536-onecpu udsx "$TP" -t stream -s 65536 -c same "${TP_ARGS[@]}"
 
 # Connections made by connect()/accept(): the same transfers over a pathname
 # and an abstract address, then what a connection costs to make and to hold.
@@ -202,6 +205,8 @@ human() { # bytes -> "64 B", "4 KiB", "1 MiB"
 	done
 	row "pingpong stream 64 B --spin-us 0, p50" pingpong-spin0 p50_us us
 	row "pingpong stream 64 B --spin-us 0, p99" pingpong-spin0 p99_us us
+	row "pingpong stream 64 B one CPU, p50" pingpong-onecpu p50_us us
+	row "pingpong stream 64 B one CPU, p99" pingpong-onecpu p99_us us
 	row "epoll ping-pong 64 B one CPU, p50" epollpp-same p50_us us
 	row "epoll ping-pong 64 B two CPUs, p50" epollpp-apart p50_us us
 	for s in $SIZES; do
@@ -211,6 +216,7 @@ human() { # bytes -> "64 B", "4 KiB", "1 MiB"
 	row "throughput stream 64 B, 64 B reads" throughput-stream-64-r64 msg_per_s msg/s
 	row "throughput seqpacket 64 B" throughput-seqpacket-64 msg_per_s msg/s
 	row "throughput seqpacket 64 B" throughput-seqpacket-64 gb_per_s GB/s
+	row "throughput stream 64 KiB one CPU" throughput-stream-65536-onecpu gb_per_s GB/s
 	for a in path abstract; do
 		row "pingpong stream 64 B $a, p50" "pingpong-$a" p50_us us
 		row "pingpong stream 64 B $a, p99" "pingpong-$a" p99_us us

@@ -25,7 +25,8 @@ static void usage(const char *prog)
 		"  -n  messages to send (default: about %.1f s worth on the kernel)\n"
 		"  -w  messages sent and drained before timing (default: n/20, capped)\n"
 		"  -T  the writer stops early after this many seconds (default 10)\n"
-		"  -c  the two CPUs to pin the reader and writer to\n"
+		"  -c  the two CPUs to pin the reader and writer to (N,N or same: both\n"
+		"      on one CPU)\n"
 		"  -r  STREAM: bytes the reader asks for per read (default: the larger of\n"
 		"      SIZE and 64k; -r SIZE reads one message at a time)\n",
 		prog, TARGET_S);

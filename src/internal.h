@@ -284,6 +284,7 @@ hidden void udsx_ring_consume(struct udsx_chan *ch, int d, uint64_t head, uint64
 /* ---- waiting (wait.c) ---- */
 hidden bool udsx_spin_until(bool (*ready)(void *), void *arg, int budget_us);
 hidden uint64_t udsx_now_ns(void);
+hidden int udsx_only_cpu(void);
 hidden bool udsx_spin_ns(bool (*ready)(void *), void *arg, unsigned budget_ns, unsigned poll_ns);
 
 /* ---- the switch from kernel to ring after negotiation (gate.c) ---- */

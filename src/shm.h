@@ -47,7 +47,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
-#define UDSX_MAGIC	0x7564737800000008ull	/* "udsx", layout 8 */
+#define UDSX_MAGIC	0x7564737800000009ull	/* "udsx", layout 9 */
 #define UDSX_LINE	64
 
 /* ctl word: [63] closed, [62] a reader sleeps consuming (rsleep), [61..32]
@@ -137,7 +137,11 @@ struct udsx_endstate {
 	_Atomic uint64_t ino;		/* socket inode of this end */
 	_Atomic uint32_t pinned;	/* real SO_SNDBUF is pinned to the minimum */
 	_Atomic uint32_t asleep;	/* readers of this end asleep in the kernel */
-	char pad[UDSX_LINE - 40];
+	/* 1 + the one CPU that the thread that last waited on this end may
+	 * run on; 0: several, or not known. A hint for the peer's spinning
+	 * (path.c), nothing more: a forged value costs a spin or saves one. */
+	_Atomic uint32_t only_cpu;
+	char pad[UDSX_LINE - 44];
 	/* set once when the end joins the channel (before its table entry) */
 	_Atomic uint32_t joined;
 	_Atomic uint32_t rel_lock;	/* processes releasing this end, one at a time */

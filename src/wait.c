@@ -51,6 +51,30 @@ static bool overloaded(void)
 	return busy;
 }
 
+/*
+ * The one CPU the calling thread may run on (taskset, a one-CPU cpuset,
+ * pthread_setaffinity_np), or -1 when it may run on several. Looked up
+ * again every 1024 calls, so a change of affinity is seen soon enough;
+ * callers are about to wait, so the rare system call is cheap next to it.
+ */
+int udsx_only_cpu(void)
+{
+	static _Thread_local unsigned calls;
+	static _Thread_local int only = -1;
+	cpu_set_t set;
+
+	if (calls++ % 1024)
+		return only;
+	only = -1;
+	if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) == 1)
+		for (int c = 0; c < CPU_SETSIZE; c++)
+			if (CPU_ISSET(c, &set)) {
+				only = c;
+				break;
+			}
+	return only;
+}
+
 /* Spin until ready(arg) or the budget runs out. Returns ready's verdict. */
 bool udsx_spin_until(bool (*ready)(void *), void *arg, int budget_us)
 {
