@@ -35,6 +35,9 @@
 static _Atomic unsigned char ep_kind[EP_MAX];	/* per fd: */
 #define EP_IS_EPOLL 1	/* created by epoll_create here */
 #define EP_EDGE 2	/* watched edge-triggered, directly or from above */
+#define EP_OURS 4	/* a channel end (or candidate) was added to it */
+/* per epoll set marked EP_OURS: the last such fd added (pollwait.c) */
+static _Atomic int ep_hint[EP_MAX];
 
 static void edge_watched(int fd, int depth);
 
@@ -125,17 +128,36 @@ EXPORT int epoll_create1(int flags)
 	return epoll_created(real(flags));
 }
 
+/* Has epoll set `ep` been given a channel end to watch? The last one
+ * added, or -1 (pollwait.c spins only for such sets). */
+int udsx_epoll_hint(int ep)
+{
+	if (ep < 0 || ep >= EP_MAX || !(atomic_load_explicit(&ep_kind[ep], memory_order_relaxed) & EP_OURS))
+		return -1;
+	return atomic_load_explicit(&ep_hint[ep], memory_order_relaxed);
+}
+
 EXPORT int epoll_ctl(int ep, int op, int fd, struct epoll_event *ev)
 {
 	static int (*real)(int, int, int, struct epoll_event *);
+	struct epoll_event e;
+	struct iovec v = { ev, sizeof(e) };
+	int r;
 
 	if (!real)
 		real = (int (*)(int, int, int, struct epoll_event *))udsx_dlnext("epoll_ctl");
-	if (udsx_on && (op == EPOLL_CTL_ADD || op == EPOLL_CTL_MOD) && ev &&
-	    ((ev->events & EPOLLET) ||
-	     (ep >= 0 && ep < EP_MAX && (atomic_load(&ep_kind[ep]) & EP_EDGE))))
+	/* (the event is read as the kernel reads it: a bad pointer is its EFAULT) */
+	if (!udsx_on || (op != EPOLL_CTL_ADD && op != EPOLL_CTL_MOD) || !ev ||
+	    udsx_copy_in(&e, &v, 1, 0, sizeof(e)) < 0)
+		return real(ep, op, fd, ev);
+	if ((e.events & EPOLLET) || (ep >= 0 && ep < EP_MAX && (atomic_load(&ep_kind[ep]) & EP_EDGE)))
 		edge_watched(fd, 0);
-	return real(ep, op, fd, ev);
+	r = real(ep, op, fd, ev);
+	if (r == 0 && ep >= 0 && ep < EP_MAX && (udsx_table_raw(fd) || udsx_cand_any(fd))) {
+		atomic_store_explicit(&ep_hint[ep], fd, memory_order_relaxed);
+		atomic_fetch_or(&ep_kind[ep], EP_OURS);
+	}
+	return r;
 }
 
 /*

@@ -84,7 +84,7 @@ static bool open_for_writer(int fd, struct udsx_chan *ch, int d)
 		return false;
 	if (!atomic_compare_exchange_strong(g, &zero, GATE_OPENING))
 		return false;
-	if (poll(&p, 1, 0) != 0 || udsx_real.ioctl(fd, SIOCINQ, &q) < 0 || q != 0) {
+	if (udsx_real.poll(&p, 1, 0) != 0 || udsx_real.ioctl(fd, SIOCINQ, &q) < 0 || q != 0) {
 		atomic_store(g, 0);
 		return false;
 	}
@@ -183,7 +183,7 @@ ssize_t udsx_gate_recv(int fd, struct udsx_end *e, bool nb)
 
 		if (r <= 0)
 			return r ? corrupt(fd, e, d) : 0;
-		if (nb || poll(&p, 1, 0) != 0) {
+		if (nb || udsx_real.poll(&p, 1, 0) != 0) {
 			hold(e, d, GATE_READ1);
 			return UDSX_PASS;
 		}

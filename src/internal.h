@@ -4,6 +4,8 @@
 #define UDSX_INTERNAL_H
 
 #include <pthread.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -65,6 +67,9 @@ struct udsx_real {
 	int (*fexecve)(int, char *const[], char *const[]);
 	int (*posix_spawn)(pid_t *, const char *, const void *, const void *, char *const[], char *const[]);
 	int (*posix_spawnp)(pid_t *, const char *, const void *, const void *, char *const[], char *const[]);
+	/* (wrapped to spin first, preload/pollwait.c: our own waits sleep) */
+	int (*poll)(struct pollfd *, nfds_t, int);
+	int (*ppoll)(struct pollfd *, nfds_t, const struct timespec *, const sigset_t *);
 };
 extern struct udsx_real udsx_real hidden;
 
@@ -285,6 +290,7 @@ hidden void udsx_ring_consume(struct udsx_chan *ch, int d, uint64_t head, uint64
 hidden bool udsx_spin_until(bool (*ready)(void *), void *arg, int budget_us);
 hidden uint64_t udsx_now_ns(void);
 hidden int udsx_only_cpu(void);
+hidden bool udsx_spin_futile(struct udsx_chan *ch, int side);
 hidden bool udsx_spin_ns(bool (*ready)(void *), void *arg, unsigned budget_ns, unsigned poll_ns);
 
 /* ---- the switch from kernel to ring after negotiation (gate.c) ---- */

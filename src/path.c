@@ -20,7 +20,6 @@
 #include <sys/ioctl.h>
 #include <sched.h>
 #include <string.h>
-#include <sys/single_threaded.h>
 #include "internal.h"
 
 #define SEND_OK_FLAGS (MSG_DONTWAIT | MSG_NOSIGNAL | MSG_EOR | MSG_MORE)
@@ -62,43 +61,6 @@ static bool nonblocking(struct udsx_end *e, int flags)
 							      memory_order_relaxed);
 }
 
-/*
- * Could anyone but the calling thread act on end `side` while we wait for
- * it? Not if this process is single-threaded (glibc's own flag, which
- * stays false once a thread was ever made) and holds that end alone: a
- * program writing to itself through a pair (an event loop's self-pipe,
- * paircost) then spun for a writer that could only be itself, 2 us after
- * every read (perf: a quarter of paircost's time in clock_gettime and the
- * spin). A signal handler can still act, and is served the kernel's way:
- * the wait is only a wait, never needed.
- */
-static bool alone_with(struct udsx_chan *ch, int side)
-{
-	return __libc_single_threaded && udsx_end_only_us(ch, side);
-}
-
-/*
- * Can spinning for end `side` help? Not when the calling thread may run on
- * one CPU only and so may the thread that last waited on that end, the
- * same one (both under `taskset -c 0`, a one-CPU cpuset): the peer cannot
- * run until we stop, so every spin only delayed the sleep that lets it
- * run. Measured so: a 64 B ping-pong on one CPU took 25.9 us a round trip
- * under udsx, 10.6 us on the kernel. Called by a thread about to wait,
- * which leaves its own CPU for the peer's same question (stored only when
- * it changes: the line stays shared otherwise).
- */
-static bool spin_futile(struct udsx_chan *ch, int side)
-{
-	_Atomic uint32_t *mine = &ch->h->end[1 - side].only_cpu;
-	int cpu = udsx_only_cpu();
-	uint32_t v = cpu < 0 ? 0 : (uint32_t)cpu + 1;
-
-	if (atomic_load_explicit(mine, memory_order_relaxed) != v)
-		atomic_store_explicit(mine, v, memory_order_relaxed);
-	return alone_with(ch, side) ||
-	       (v && atomic_load_explicit(&ch->h->end[side].only_cpu, memory_order_relaxed) == v);
-}
-
 /* Is the peer end still held by anyone? (-> if not, the kernel decides) */
 static bool peer_gone(struct udsx_chan *ch, int side)
 {
@@ -130,7 +92,7 @@ static int sleep_room(int fd, const sigset_t *callers, int ms)
 	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
 	struct pollfd p = { .fd = fd, .events = POLLOUT };
 
-	if (ppoll(&p, 1, ms < 0 ? NULL : &ts, callers) < 0 && errno == EINTR)
+	if (udsx_real.ppoll(&p, 1, ms < 0 ? NULL : &ts, callers) < 0 && errno == EINTR)
 		return -EINTR;
 	/* the peer is gone (killed, or closed past udsx): no room will come */
 	if (p.revents & (POLLHUP | POLLERR))
@@ -161,7 +123,7 @@ static int wait_room(int fd, struct udsx_end *e, uint32_t sndbuf, size_t sent)
 		return 1;
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &callers);
-	if (udsx_cfg.spin_us > 0 && !spin_futile(e->ch, 1 - e->side) &&
+	if (udsx_cfg.spin_us > 0 && !udsx_spin_futile(e->ch, 1 - e->side) &&
 	    udsx_spin_until(below, &w, udsx_cfg.spin_us > 100 ? udsx_cfg.spin_us : 100))
 		goto out;
 	for (;;) {
@@ -176,7 +138,7 @@ static int wait_room(int fd, struct udsx_end *e, uint32_t sndbuf, size_t sent)
 			/* A sender woken by the peer's close consumes the error
 			 * that close posts; let the close land first. */
 			if (udsx_ring_closed(e->ch, e->side))
-				poll(&p, 1, 20);
+				udsx_real.poll(&p, 1, 20);
 			udsx_real.getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &l);
 			r = -1;
 			break;
@@ -237,7 +199,7 @@ static int timeo_ms(int fd, int opt)
 static int wait_partial(int fd, short ev, int opt)
 {
 	struct pollfd p = { .fd = fd, .events = ev };
-	int r = poll(&p, 1, timeo_ms(fd, opt));
+	int r = udsx_real.poll(&p, 1, timeo_ms(fd, opt));
 
 	if (r < 0)
 		return -errno;
@@ -331,7 +293,7 @@ static ssize_t kernel_rest(int fd, struct udsx_end *e, struct udsx_io *io, size_
 		if (r == 0 || nonblocking_flags(io->flags) ||
 		    peer_gone(e->ch, e->side) || (timeo >= 0 && waited >= timeo))
 			break;
-		if (ppoll(&p, 1, &ts, &callers) < 0 && errno == EINTR)
+		if (udsx_real.ppoll(&p, 1, &ts, &callers) < 0 && errno == EINTR)
 			break;
 		waited += slice;
 	}
@@ -921,7 +883,7 @@ static bool reader_consumer(struct udsx_chan *ch, int side)
 {
 	uint64_t sent_now = atomic_load_explicit(&ch->h->dir[side].pub_msgs, memory_order_relaxed);
 	bool consumer = sent_now == ch->r_out_seen[side] && udsx_cfg.spin_us > 0 &&
-			udsx_cfg.ncpu > 1 && !spin_futile(ch, 1 - side);
+			udsx_cfg.ncpu > 1 && !udsx_spin_futile(ch, 1 - side);
 
 	ch->r_out_seen[side] = sent_now;
 	return consumer;
@@ -1097,7 +1059,7 @@ ssize_t udsx_recv(int fd, struct udsx_end *e, struct udsx_io *io)
 			return to_kernel_reads(fd, e);
 		}
 		r = udsx_bell_eat(fd, ch, d);
-		spin = !nb && !peek && udsx_cfg.spin_us > 0 && !peer_idle(e) && !spin_futile(ch, d);
+		spin = !nb && !peek && udsx_cfg.spin_us > 0 && !peer_idle(e) && !udsx_spin_futile(ch, d);
 		/* (about to wait or say EAGAIN, unless it spins: idle for now) */
 		udsx_ring_rewind(ch, d, !spin && !peek);
 		udsx_unlock(&ch->h->dir[d].rlock);

@@ -291,5 +291,5 @@ bool udsx_watch_confirm(int fd, struct udsx_chan *ch)
 
 	if (ch->type == SOCK_DGRAM)	/* (our own inode, not the header's word) */
 		return fstat(fd, &st) < 0 || udsx_diag_peer((uint32_t)st.st_ino) == 0;
-	return poll(&p, 1, 0) == 1 && (p.revents & POLLHUP);
+	return udsx_real.poll(&p, 1, 0) == 1 && (p.revents & POLLHUP);
 }
