@@ -17,12 +17,14 @@ enum { PIN_APART, PIN_SAME, PIN_NONE };
 
 /* -c apart|same|any (or CPU,CPU, which is "apart" on those two) */
 static int pin = PIN_APART;
+/* -e: watch edge-triggered (EPOLLET), as nginx and tokio do */
+static unsigned et;
 
 static void usage(const char *prog)
 {
 	fprintf(stderr,
 		"usage: %s [-t stream|seqpacket|dgram] [-a pair|path|abstract] [-s SIZE]\n"
-		"          [-n ROUNDS] [-w WARMUP] [-T SECONDS] [-c CPU,CPU|apart|same|any]\n"
+		"          [-n ROUNDS] [-w WARMUP] [-T SECONDS] [-c CPU,CPU|apart|same|any] [-e]\n"
 		"  -a  how the pair is made: socketpair(), or connect()/accept() on a\n"
 		"      pathname or abstract address (DGRAM: two bound sockets connected\n"
 		"      to each other); default pair\n"
@@ -32,7 +34,8 @@ static void usage(const char *prog)
 		"  -T  stop early after this many seconds (default 10)\n"
 		"  -c  the two CPUs to pin to; \"apart\" (default): the first two allowed;\n"
 		"      \"same\": both on the first allowed CPU; \"any\": not pinned, the\n"
-		"      scheduler places them (as with redis-server and redis-benchmark)\n",
+		"      scheduler places them (as with redis-server and redis-benchmark)\n"
+		"  -e  watch edge-triggered (EPOLLET), as nginx and tokio do\n",
 		prog);
 	exit(2);
 }
@@ -42,8 +45,10 @@ static void parse_opts(int argc, char **argv, struct bench_opts *o)
 	int c;
 
 	*o = (struct bench_opts){ SOCK_STREAM, BENCH_ADDR_PAIR, 64, 100000, 1000, 10.0, NULL };
-	while ((c = getopt(argc, argv, BENCH_OPTSTRING)) != -1) {
-		if (c == 'c' && !strcmp(optarg, "same"))
+	while ((c = getopt(argc, argv, BENCH_OPTSTRING "e")) != -1) {
+		if (c == 'e')
+			et = EPOLLET;
+		else if (c == 'c' && !strcmp(optarg, "same"))
 			pin = PIN_SAME;
 		else if (c == 'c' && !strcmp(optarg, "any"))
 			pin = PIN_NONE;
@@ -70,7 +75,7 @@ struct loop {
 
 static int loop_init(struct loop *l, int fd, const struct bench_opts *o)
 {
-	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+	struct epoll_event ev = { .events = EPOLLIN | et, .data.fd = fd };
 	int fl = fcntl(fd, F_GETFL);
 
 	l->fd = fd;
@@ -90,7 +95,7 @@ static int loop_init(struct loop *l, int fd, const struct bench_opts *o)
 /* Sleeps in epoll until the socket is writable; then watches for input again. */
 static int loop_wait_out(struct loop *l)
 {
-	struct epoll_event ev = { .events = EPOLLOUT, .data.fd = l->fd };
+	struct epoll_event ev = { .events = EPOLLOUT | et, .data.fd = l->fd };
 	int n;
 
 	if (epoll_ctl(l->ep, EPOLL_CTL_MOD, l->fd, &ev))
@@ -98,7 +103,7 @@ static int loop_wait_out(struct loop *l)
 	do
 		n = epoll_wait(l->ep, &ev, 1, -1);
 	while (n < 0 && errno == EINTR);
-	ev.events = EPOLLIN;
+	ev.events = EPOLLIN | et;
 	return n < 0 || epoll_ctl(l->ep, EPOLL_CTL_MOD, l->fd, &ev) ? -1 : 0;
 }
 
@@ -264,8 +269,8 @@ static void report(const struct bench_opts *o, uint64_t *lat, long n, int accel)
 	for (i = 0; i < n; i++)
 		sum += lat[i];
 	qsort(lat, n, sizeof(*lat), cmp_u64);
-	printf("epollpp type=%s addr=%s size=%ld cpus=%s rounds=%ld p50_us=%.2f p99_us=%.2f mean_us=%.2f accel=%d\n",
-	       bench_type_name(o->type), bench_addr_name(o->addr), o->size, pin_name(), n,
+	printf("epollpp type=%s addr=%s size=%ld cpus=%s%s rounds=%ld p50_us=%.2f p99_us=%.2f mean_us=%.2f accel=%d\n",
+	       bench_type_name(o->type), bench_addr_name(o->addr), o->size, pin_name(), et ? " edge=1" : "", n,
 	       pct_us(lat, n, 50), pct_us(lat, n, 99), sum / n / 1000.0, accel);
 }
 

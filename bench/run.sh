@@ -146,6 +146,9 @@ run_case pingpong-onecpu udsx "$PP" -t stream -s 64 -c same "${PP_ARGS[@]}"
 for c in same apart; do
 	run_case "epollpp-$c" udsx "$EP" -t stream -s 64 -c $c "${PP_ARGS[@]}"
 done
+# the same loop watching edge-triggered (nginx, tokio): the socket goes to the
+# kernel path, and only the wait is udsx's
+run_case epollpp-et udsx "$EP" -t stream -s 64 -c apart -e "${PP_ARGS[@]}"
 SIZES="1 64 1024 4096 65536 262144 1048576"
 for s in $SIZES; do
 	run_case "throughput-stream-$s" udsx "$TP" -t stream -s "$s" "${TP_ARGS[@]}"
@@ -209,6 +212,7 @@ human() { # bytes -> "64 B", "4 KiB", "1 MiB"
 	row "pingpong stream 64 B one CPU, p99" pingpong-onecpu p99_us us
 	row "epoll ping-pong 64 B one CPU, p50" epollpp-same p50_us us
 	row "epoll ping-pong 64 B two CPUs, p50" epollpp-apart p50_us us
+	row "same, EPOLLET (kernel path), p50" epollpp-et p50_us us
 	for s in $SIZES; do
 		row "throughput stream $(human "$s")" "throughput-stream-$s" msg_per_s msg/s
 		row "throughput stream $(human "$s")" "throughput-stream-$s" gb_per_s GB/s
