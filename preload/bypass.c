@@ -146,14 +146,26 @@ EXPORT int epoll_ctl(int ep, int op, int fd, struct epoll_event *ev)
 
 	if (!real)
 		real = (int (*)(int, int, int, struct epoll_event *))udsx_dlnext("epoll_ctl");
-	/* (the event is read as the kernel reads it: a bad pointer is its EFAULT) */
-	if (!udsx_on || (op != EPOLL_CTL_ADD && op != EPOLL_CTL_MOD) || !ev ||
-	    udsx_copy_in(&e, &v, 1, 0, sizeof(e)) < 0)
+	/* (the event is read as the kernel reads it, first: a bad pointer is
+	 * its EFAULT, whatever the descriptors) */
+	if (!udsx_on || ((op == EPOLL_CTL_ADD || op == EPOLL_CTL_MOD) &&
+			 (!ev || udsx_copy_in(&e, &v, 1, 0, sizeof(e)) < 0)))
+		return real(ep, op, fd, ev);
+	/* udsx's own descriptors (privfd.c) are not open: EBADF, the kernel's
+	 * next check */
+	if (udsx_priv_is(ep) || udsx_priv_is(fd)) {
+		errno = EBADF;
+		return -1;
+	}
+	if (op != EPOLL_CTL_ADD && op != EPOLL_CTL_MOD)
 		return real(ep, op, fd, ev);
 	if ((e.events & EPOLLET) || (ep >= 0 && ep < EP_MAX && (atomic_load(&ep_kind[ep]) & EP_EDGE)))
 		edge_watched(fd, 0);
 	r = real(ep, op, fd, ev);
-	if (r == 0 && ep >= 0 && ep < EP_MAX && (udsx_table_raw(fd) || udsx_cand_any(fd))) {
+	/* (a nested set that watches one of ours counts as one of ours) */
+	if (r == 0 && ep >= 0 && ep < EP_MAX &&
+	    (udsx_table_raw(fd) || udsx_cand_any(fd) ||
+	     (fd >= 0 && fd < EP_MAX && (atomic_load(&ep_kind[fd]) & EP_OURS)))) {
 		atomic_store_explicit(&ep_hint[ep], fd, memory_order_relaxed);
 		atomic_fetch_or(&ep_kind[ep], EP_OURS);
 	}

@@ -179,7 +179,43 @@ static long poll_look(struct look *l)
 	return syscall(SYS_ppoll, l->fds, l->n, &zero, NULL, KSIGSET);
 }
 
-/* ts NULL: no timeout; mask NULL: the thread's own. PASS if not ours. */
+/*
+ * udsx's own descriptors in the array (privfd.c): a number that is not
+ * open gets POLLNVAL, counts as ready, and the call returns at once. The
+ * call is made on a copy with ours at -1 (skipped), ours get POLLNVAL,
+ * and every revents is written back, as the kernel writes them.
+ */
+static int poll_hiding(struct pollfd *fds, nfds_t n, struct pollfd *copy, const sigset_t *mask)
+{
+	REAL(ppoll, int (*)(struct pollfd *, nfds_t, const struct timespec *, const sigset_t *));
+	struct timespec zero = { 0, 0 };
+	struct iovec v = { fds, n * sizeof(*fds) };
+	int fd[SCAN_MAX], r, nval = 0;
+
+	for (nfds_t i = 0; i < n; i++) {
+		fd[i] = copy[i].fd;
+		if (udsx_priv_is(fd[i]))
+			copy[i].fd = -1;
+	}
+	r = real_ppoll(copy, n, &zero, mask);
+	if (r < 0)
+		return r;
+	for (nfds_t i = 0; i < n; i++) {
+		copy[i].fd = fd[i];
+		if (udsx_priv_is(fd[i])) {
+			copy[i].revents = POLLNVAL;
+			nval++;
+		}
+	}
+	if (udsx_copy_out(&v, 1, 0, copy, v.iov_len) < 0) {
+		errno = EFAULT;
+		return -1;
+	}
+	return r + nval;
+}
+
+/* ts NULL: no timeout; mask NULL: the thread's own. PASS: make the real
+ * call (nothing of ours in it, or nothing to gain). */
 static int poll_spin(struct pollfd *fds, nfds_t n, const struct timespec *ts,
 		     const sigset_t *mask)
 {
@@ -188,14 +224,24 @@ static int poll_spin(struct pollfd *fds, nfds_t n, const struct timespec *ts,
 	struct pollfd copy[SCAN_MAX];
 	struct timespec rest;
 	uint64_t spent;
-	bool ours = false, go = true;
+	bool ours = false, go, hide = false;
 
-	if (n == 0 || n > SCAN_MAX || (ts && (!ts_valid(ts) || !(ts->tv_sec | ts->tv_nsec))) ||
-	    !may_spin() || !fetch(copy, fds, n * sizeof(*fds)))
+	if (__builtin_expect(!udsx_real.recv, 0))
+		udsx_init();
+	if (!udsx_on || n == 0 || n > SCAN_MAX || (ts && !ts_valid(ts)) ||
+	    !fetch(copy, fds, n * sizeof(*fds)))
 		return PASS;
-	for (nfds_t i = 0; i < n && go; i++)
-		if (copy[i].fd >= 0)
+	go = may_spin() && !(ts && !(ts->tv_sec | ts->tv_nsec));
+	for (nfds_t i = 0; i < n; i++) {
+		if (copy[i].fd < 0)
+			continue;
+		if (udsx_priv_is(copy[i].fd))
+			hide = true;
+		else if (go)
 			go = spin_for(copy[i].fd, &ours);
+	}
+	if (hide)
+		return poll_hiding(fds, n, copy, mask);
 	if (!ours || !go)
 		return PASS;
 	if (spin(&l, &spent))
@@ -209,7 +255,7 @@ EXPORT int poll(struct pollfd *fds, nfds_t n, int timeout)
 {
 	REAL(poll, int (*)(struct pollfd *, nfds_t, int));
 	struct timespec ts = { timeout / 1000, (long)(timeout % 1000) * 1000000L };
-	int r = timeout ? poll_spin(fds, n, timeout < 0 ? NULL : &ts, NULL) : PASS;
+	int r = poll_spin(fds, n, timeout < 0 ? NULL : &ts, NULL);
 
 	return r != PASS ? r : real_poll(fds, n, timeout);
 }
@@ -290,10 +336,23 @@ static int epoll_spin(int ep, struct epoll_event *ev, int max, const struct time
 	return (int)settle(&l, r);
 }
 
+/* An epoll set number that is one of udsx's own (privfd.c) is not open:
+ * EBADF, after the kernel's own EINVAL for a bad maxevents. */
+static int epoll_own(int ep, int max)
+{
+	if (!udsx_priv_is(ep) || max <= 0 || max > (int)(INT_MAX / sizeof(struct epoll_event)))
+		return PASS;
+	errno = EBADF;
+	return -1;
+}
+
 static int epoll_ms(int ep, struct epoll_event *ev, int max, int timeout, const sigset_t *mask)
 {
 	struct timespec ts = { timeout / 1000, (long)(timeout % 1000) * 1000000L };
+	int r = epoll_own(ep, max);
 
+	if (r != PASS)
+		return r;
 	return timeout ? epoll_spin(ep, ev, max, timeout < 0 ? NULL : &ts, mask) : PASS;
 }
 
@@ -321,8 +380,11 @@ EXPORT int epoll_pwait2(int ep, struct epoll_event *ev, int max, const struct ti
 	struct timespec t;
 	int r = PASS;
 
-	if (!ts || fetch(&t, ts, sizeof(t)))
-		r = epoll_spin(ep, ev, max, ts ? &t : NULL, mask);
+	if (!ts || fetch(&t, ts, sizeof(t))) {
+		r = epoll_own(ep, max);
+		if (r == PASS)
+			r = epoll_spin(ep, ev, max, ts ? &t : NULL, mask);
+	}
 	return r != PASS ? r : real_epoll_pwait2(ep, ev, max, ts, mask);
 }
 
@@ -349,21 +411,32 @@ static int select_spin(int nfds, fd_set *r, fd_set *w, fd_set *x, const struct t
 			      const sigset_t *));
 	struct look l = { .fn = select_look, .mask = mask, .nfds = nfds, .set = { r, w, x } };
 	struct timespec rest;
-	bool ours = false, go = true;
+	bool ours = false, go;
 	int ret;
 
-	if (nfds <= 0 || nfds > FD_SETSIZE ||
-	    (ts && (!ts_valid(ts) || !(ts->tv_sec | ts->tv_nsec))) || !may_spin())
+	if (__builtin_expect(!udsx_real.recv, 0))
+		udsx_init();
+	if (!udsx_on || nfds <= 0 || nfds > FD_SETSIZE || (ts && !ts_valid(ts)))
 		return PASS;
 	for (int i = 0; i < 3; i++)
 		if (l.set[i] && !fetch(&l.in[i], l.set[i], (size_t)(nfds + 7) / 8))
 			return PASS;	/* the kernel's EFAULT */
-	for (int fd = 0; fd < nfds && go; fd++)
-		for (int i = 0; i < 3 && go; i++)
-			if (l.set[i] && FD_ISSET(fd, &l.in[i])) {
-				go = spin_for(fd, &ours);
-				break;
-			}
+	go = may_spin() && !(ts && !(ts->tv_sec | ts->tv_nsec));
+	for (int fd = 0; fd < nfds; fd++) {
+		bool in = false;
+
+		for (int i = 0; i < 3; i++)
+			in |= l.set[i] && FD_ISSET(fd, &l.in[i]);
+		if (!in)
+			continue;
+		/* one of udsx's own (privfd.c): a number that is not open */
+		if (udsx_priv_is(fd)) {
+			errno = EBADF;
+			return -1;
+		}
+		if (go)
+			go = spin_for(fd, &ours);
+	}
 	if (!ours || !go)
 		return PASS;
 	if (spin(&l, spent_out))

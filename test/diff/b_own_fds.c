@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* b_own_fds.c -- a program that closes, probes or dup2s over every fd number it did not open (daemons, closefrom, close_fds) sees only its own, and its connection goes on (SEMANTICS 4, 19, 167; DESIGN 1). */
 #include <linux/close_range.h>
+#include <poll.h>
+#include <sys/epoll.h>
 #include <sys/resource.h>
 #include "common.h"
 
@@ -70,12 +72,27 @@ static void check(const int *sv, const char *tag)
  * ioctl and zero-length data calls see them. */
 static void probe(const int *sv, int top)
 {
-	int fd, nget = 0, ndup = 0, nioctl = 0, nio = 0, v;
+	int fd, nget = 0, ndup = 0, nioctl = 0, nio = 0, nwait = 0, v;
+	int ep = epoll_create1(EPOLL_CLOEXEC);
 	char c;
 
 	for (fd = 3; fd < top; fd++) {
-		if (mine(sv, fd))
+		struct pollfd p = { fd, POLLIN, 0 };
+		struct epoll_event ev = { .events = EPOLLIN };
+
+		if (mine(sv, fd) || fd == ep)
 			continue;
+		/* poll's POLLNVAL, epoll_ctl's and epoll_wait's EBADF (not
+		 * select's: the kernel ignores numbers past its table, whose
+		 * size is not the program's to know) */
+		if (poll(&p, 1, 0) != 1 || p.revents != POLLNVAL)
+			nwait++;
+		if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) == 0)
+			epoll_ctl(ep, EPOLL_CTL_DEL, fd, NULL);
+		if (errno != EBADF)
+			nwait++;
+		if (epoll_wait(fd, &ev, 1, 0) >= 0 || errno != EBADF)
+			nwait++;
 		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
 			nget++;
 		v = dup(fd);
@@ -91,7 +108,9 @@ static void probe(const int *sv, int top)
 		    (send(fd, &c, 0, MSG_DONTWAIT | MSG_NOSIGNAL) >= 0 || errno != EBADF))
 			nio++;
 	}
-	say("other fds open: fcntl %d, dup %d, ioctl %d, read/send %d", nget, ndup, nioctl, nio);
+	close(ep);
+	say("other fds open: fcntl %d, dup %d, ioctl %d, read/send %d, poll/epoll %d", nget,
+	    ndup, nioctl, nio, nwait);
 }
 
 static void run(int argc, char **argv)
