@@ -73,6 +73,8 @@ stresses() { # $1 = build dir, $2 = label, $3 = divisor
 	stress "$d" "$l" "$mrmw, reverted mid-stream" mrmw seqpacket $((20000 / k)) 100
 	stress "$d" "$l" "$streams" streams threads $((8000 / k))
 	stress "$d" "$l" "$streams" streams procs $((8000 / k))
+	stress "$d" "$l" "event loops (epoll_wait, poll, pselect) on streams while signals fly" \
+		loops $((20000 / k))
 	# (Under ASan without the forks: gcc's ASan allocator is not fork-safe,
 	# and a child forked while another thread was inside malloc hangs in
 	# its own first malloc, 1 run in ~25 under load; the plain build ran
