@@ -87,7 +87,8 @@ struct look {
 	long (*fn)(struct look *);
 	long r;
 	int err;
-	const sigset_t *mask;		/* the sleep's: the p-form's, or callers */
+	const sigset_t *mask;		/* the sleep's: pmask, or callers */
+	sigset_t pmask;			/* the p-form's, as the kernel read it */
 	sigset_t callers;		/* the thread's, while the spin blocks all */
 	struct pollfd *fds;		/* poll */
 	nfds_t n;
@@ -96,6 +97,23 @@ struct look {
 	int nfds;			/* select: the sets, and the caller's */
 	fd_set *set[3], in[3];		/* copies, restored before each look */
 };
+
+/*
+ * The p-form's signal mask, read as the kernel reads it (its first 8
+ * bytes), before anything else: a bad pointer is its EFAULT, which comes
+ * before any readiness. False: make the real call.
+ */
+static bool mask_in(struct look *l, const sigset_t *mask)
+{
+	l->mask = NULL;
+	if (!mask)
+		return true;
+	memset(&l->pmask, 0, sizeof(l->pmask));
+	if (!fetch(&l->pmask, mask, KSIGSET))
+		return false;
+	l->mask = &l->pmask;
+	return true;
+}
 
 static bool look_ready(void *arg)
 {
@@ -220,7 +238,7 @@ static int poll_spin(struct pollfd *fds, nfds_t n, const struct timespec *ts,
 		     const sigset_t *mask)
 {
 	REAL(ppoll, int (*)(struct pollfd *, nfds_t, const struct timespec *, const sigset_t *));
-	struct look l = { .fn = poll_look, .mask = mask, .fds = fds, .n = n };
+	struct look l = { .fn = poll_look, .fds = fds, .n = n };
 	struct pollfd copy[SCAN_MAX];
 	struct timespec rest;
 	uint64_t spent;
@@ -228,7 +246,7 @@ static int poll_spin(struct pollfd *fds, nfds_t n, const struct timespec *ts,
 
 	if (__builtin_expect(!udsx_real.recv, 0))
 		udsx_init();
-	if (!udsx_on || n == 0 || n > SCAN_MAX || (ts && !ts_valid(ts)) ||
+	if (!udsx_on || n == 0 || n > SCAN_MAX || (ts && !ts_valid(ts)) || !mask_in(&l, mask) ||
 	    !fetch(copy, fds, n * sizeof(*fds)))
 		return PASS;
 	go = may_spin() && !(ts && !(ts->tv_sec | ts->tv_nsec));
@@ -241,7 +259,7 @@ static int poll_spin(struct pollfd *fds, nfds_t n, const struct timespec *ts,
 			go = spin_for(copy[i].fd, &ours);
 	}
 	if (hide)
-		return poll_hiding(fds, n, copy, mask);
+		return poll_hiding(fds, n, copy, l.mask);
 	if (!ours || !go)
 		return PASS;
 	if (spin(&l, &spent))
@@ -305,14 +323,14 @@ static int epoll_spin(int ep, struct epoll_event *ev, int max, const struct time
 {
 	REAL(epoll_pwait2, int (*)(int, struct epoll_event *, int, const struct timespec *,
 				   const sigset_t *));
-	struct look l = { .fn = epoll_look, .mask = mask, .ep = ep, .ev = ev, .max = max };
+	struct look l = { .fn = epoll_look, .ep = ep, .ev = ev, .max = max };
 	struct timespec rest;
 	uint64_t spent;
 	bool ours = false;
 	int hint, r;
 
 	if ((ts && (!ts_valid(ts) || !(ts->tv_sec | ts->tv_nsec))) || !may_spin() ||
-	    (hint = udsx_epoll_hint(ep)) < 0 || !real_epoll_pwait2)
+	    (hint = udsx_epoll_hint(ep)) < 0 || !real_epoll_pwait2 || !mask_in(&l, mask))
 		return PASS;
 	/* (a set that watched a channel end once: the last one added says
 	 * whether its peer shares our CPU) */
@@ -338,9 +356,12 @@ static int epoll_spin(int ep, struct epoll_event *ev, int max, const struct time
 
 /* An epoll set number that is one of udsx's own (privfd.c) is not open:
  * EBADF, after the kernel's own EINVAL for a bad maxevents. */
-static int epoll_own(int ep, int max)
+static int epoll_own(int ep, int max, const sigset_t *mask)
 {
-	if (!udsx_priv_is(ep) || max <= 0 || max > (int)(INT_MAX / sizeof(struct epoll_event)))
+	struct look l;
+
+	if (!udsx_priv_is(ep) || !mask_in(&l, mask) || max <= 0 ||
+	    max > (int)(INT_MAX / sizeof(struct epoll_event)))
 		return PASS;
 	errno = EBADF;
 	return -1;
@@ -349,7 +370,7 @@ static int epoll_own(int ep, int max)
 static int epoll_ms(int ep, struct epoll_event *ev, int max, int timeout, const sigset_t *mask)
 {
 	struct timespec ts = { timeout / 1000, (long)(timeout % 1000) * 1000000L };
-	int r = epoll_own(ep, max);
+	int r = epoll_own(ep, max, mask);
 
 	if (r != PASS)
 		return r;
@@ -381,7 +402,7 @@ EXPORT int epoll_pwait2(int ep, struct epoll_event *ev, int max, const struct ti
 	int r = PASS;
 
 	if (!ts || fetch(&t, ts, sizeof(t))) {
-		r = epoll_own(ep, max);
+		r = epoll_own(ep, max, mask);
 		if (r == PASS)
 			r = epoll_spin(ep, ev, max, ts ? &t : NULL, mask);
 	}
@@ -409,14 +430,14 @@ static int select_spin(int nfds, fd_set *r, fd_set *w, fd_set *x, const struct t
 {
 	REAL(pselect, int (*)(int, fd_set *, fd_set *, fd_set *, const struct timespec *,
 			      const sigset_t *));
-	struct look l = { .fn = select_look, .mask = mask, .nfds = nfds, .set = { r, w, x } };
+	struct look l = { .fn = select_look, .nfds = nfds, .set = { r, w, x } };
 	struct timespec rest;
 	bool ours = false, go;
 	int ret;
 
 	if (__builtin_expect(!udsx_real.recv, 0))
 		udsx_init();
-	if (!udsx_on || nfds <= 0 || nfds > FD_SETSIZE || (ts && !ts_valid(ts)))
+	if (!udsx_on || nfds <= 0 || nfds > FD_SETSIZE || (ts && !ts_valid(ts)) || !mask_in(&l, mask))
 		return PASS;
 	for (int i = 0; i < 3; i++)
 		if (l.set[i] && !fetch(&l.in[i], l.set[i], (size_t)(nfds + 7) / 8))

@@ -133,6 +133,19 @@ static void efault(void)
 	show("epoll_wait bad events, ready", epoll_wait(ep, bad, 1, 100));
 	show("select bad set", select(sv[1] + 1, bad, NULL, NULL, &tv));
 	show("epoll_pwait2 bad timeout", epoll_pwait2(ep, &ev, 1, bad, NULL));
+	/* a bad signal mask is EFAULT before any readiness */
+	{
+		struct pollfd p = { sv[1], POLLIN, 0 };
+		struct timespec ts = { 0, 100000000 };
+		fd_set rs;
+
+		FD_ZERO(&rs);
+		FD_SET(sv[1], &rs);
+		show("ppoll bad mask, ready", ppoll(&p, 1, &ts, bad));
+		show("epoll_pwait bad mask, ready", epoll_pwait(ep, &ev, 1, 100, bad));
+		show("epoll_pwait2 bad mask, ready", epoll_pwait2(ep, &ev, 1, &ts, bad));
+		show("pselect bad mask, ready", pselect(sv[1] + 1, &rs, NULL, NULL, &ts, bad));
+	}
 	close(ep);
 	rcv("read", sv[1], 10, MSG_DONTWAIT);
 }
