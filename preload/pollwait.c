@@ -96,6 +96,7 @@ struct look {
 	struct epoll_event *ev;
 	int nfds;			/* select: the sets, and the caller's */
 	fd_set *set[3], in[3];		/* copies, restored before each look */
+	bool looked;			/* (after the first, which found them so) */
 };
 
 /*
@@ -415,9 +416,13 @@ static long select_look(struct look *l)
 {
 	struct timespec zero = { 0, 0 };
 
-	for (int i = 0; i < 3; i++)
+	/* (a look that returned 0 had the kernel write the sets, so they are
+	 * writable; before the first, a read-only set is the kernel's EFAULT
+	 * to report, not ours to fault on) */
+	for (int i = 0; l->looked && i < 3; i++)
 		if (l->set[i])
 			memcpy(l->set[i], &l->in[i], (size_t)(l->nfds + 7) / 8);
+	l->looked = true;
 	return syscall(SYS_pselect6, l->nfds, l->set[0], l->set[1], l->set[2], &zero, NULL);
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* b_poll_wait.c -- blocking poll, ppoll, select, pselect, epoll_wait, epoll_pwait and epoll_pwait2 on a connected socket: woken by data or another descriptor, timeouts and the time select leaves, signals (EINTR, never restarted, a p-form's mask), one-shot and edge-triggered events, cancellation, bad arguments (SEMANTICS 151, 152, 156). */
 #include "common_b.h"
+#include <sys/mman.h>
 #include <sys/select.h>
 
 static const char *instances[] = {
@@ -133,6 +134,22 @@ static void efault(void)
 	show("epoll_wait bad events, ready", epoll_wait(ep, bad, 1, 100));
 	show("select bad set", select(sv[1] + 1, bad, NULL, NULL, &tv));
 	show("epoll_pwait2 bad timeout", epoll_pwait2(ep, &ev, 1, bad, NULL));
+	/* sets and arrays that can be read but not written back */
+	{
+		char *ro = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		fd_set *rs = (fd_set *)ro;
+		struct pollfd *p = (struct pollfd *)(ro + 2048);
+		struct timeval t = { 0, 50000 };
+
+		FD_ZERO(rs);
+		FD_SET(sv[1], rs);
+		p->fd = sv[1];
+		p->events = POLLIN;
+		mprotect(ro, 4096, PROT_READ);
+		show("select read-only set", select(sv[1] + 1, rs, NULL, NULL, &t));
+		show("poll read-only array", poll(p, 1, 50));
+		munmap(ro, 4096);
+	}
 	/* a bad signal mask is EFAULT before any readiness */
 	{
 		struct pollfd p = { sv[1], POLLIN, 0 };
