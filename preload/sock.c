@@ -246,9 +246,13 @@ static int do_ioctl(int fd, unsigned long req, void *arg)
 					     UDSX_BELL_TRUESIZE);
 		return r;
 	}
-	if (!arg)
-		return (int)udsx_ret(-EFAULT);
-	*(int *)arg = v;
+	{
+		/* written as the kernel's put_user: a bad pointer is EFAULT */
+		struct iovec o = { arg, sizeof(v) };
+
+		if (!arg || udsx_copy_out(&o, 1, 0, &v, sizeof(v)) < 0)
+			return (int)udsx_ret(-EFAULT);
+	}
 	return 0;
 }
 

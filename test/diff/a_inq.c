@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* a_inq.c -- SIOCINQ/FIONREAD per type: total bytes, sum of messages, or first message only (SEMANTICS 33, 35). */
 #include "common_a.h"
+#include <sys/mman.h>
 
 static const char *instances[] = ALL_TYPES;
+/* (volatile: the compiler must not see what it is) */
+static void *volatile bad = (void *)16;
 
 static void both(const char *label, int fd)
 {
@@ -17,6 +20,7 @@ static void run(int argc, char **argv)
 {
 	char b[64];
 	int sv[2], p[2];
+	void *ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	pair(sv);
 	both("fresh b", sv[1]);
@@ -48,6 +52,9 @@ static void run(int argc, char **argv)
 	show("send 2", send(sv[0], "xy", 2, 0));
 	both("b", sv[1]);
 	show("ioctl SIOCINQ NULL", ioctl(sv[1], SIOCINQ, NULL));
+	show("ioctl SIOCINQ bad pointer", ioctl(sv[1], SIOCINQ, bad));
+	show("ioctl SIOCOUTQ bad pointer", ioctl(sv[0], SIOCOUTQ, bad));
+	show("ioctl FIONREAD read-only", ioctl(sv[1], FIONREAD, ro));
 	close(sv[0]);
 	both("b after peer close", sv[1]);
 	close(sv[1]);
