@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* io.c -- read/write/send/recv and their vector, address and _FORTIFY_SOURCE variants. */
 #include <dlfcn.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -37,20 +38,63 @@ ssize_t udsx_do_recv(int fd, struct udsx_end *e, const struct iovec *iov, int io
 	return r;
 }
 
+/*
+ * The program's iovec array, read as the kernel reads it (its
+ * copy_iovec_from_user), into `local` when it fits, else into memory of
+ * its own that udsx_iov_done() frees. 0, or -EFAULT where the kernel would
+ * fault (the caller leaves the call to the kernel, which says so having
+ * queued and taken nothing), or -ENOMEM (the caller says so: the kernel
+ * can, and the kernel's own call would read doorbells).
+ */
+int udsx_iov_in(const struct iovec *uiov, int n, struct iovec *local, int nlocal,
+		struct iovec **out)
+{
+	struct iovec *v = n <= nlocal ? local : malloc((size_t)n * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	if (n > 0 && !udsx_fetch(v, uiov, (size_t)n * sizeof(*v))) {
+		udsx_iov_done(v, local);
+		return -EFAULT;
+	}
+	*out = v;
+	return 0;
+}
+
+void udsx_iov_done(struct iovec *v, struct iovec *local)
+{
+	if (v != local)
+		free(v);
+}
+
 /* The sender's address, as the kernel reports it with each message: the
  * peer end's own address (empty for a socketpair or an unbound client),
- * truncated to the caller's buffer with the full length reported. */
-void udsx_peer_name(struct udsx_end *e, void *addr, socklen_t *alen)
+ * truncated to the caller's buffer with the full length reported. As the
+ * kernel's move_addr_to_user (6.13 on), after the message was taken: the
+ * length is read (EFAULT), the full length written unless the one given
+ * was negative (EFAULT), a negative one is EINVAL, then the bytes are
+ * written (EFAULT). 0 or -errno. */
+int udsx_peer_name(struct udsx_end *e, void *addr, socklen_t *alen)
 {
 	struct udsx_endstate *es = &e->ch->h->end[1 - e->side];
 	uint32_t l = __atomic_load_n(&es->addr_len, __ATOMIC_RELAXED);	/* once: untrusted */
-	socklen_t room = *alen;
+	char name[sizeof(es->addr)];
+	int room;
 
 	if (l > sizeof(es->addr))
 		l = 0;
-	if ((int)room > 0)
-		memcpy(addr, es->addr, room < l ? room : l);
-	*alen = l;
+	if (!udsx_fetch(&room, alen, sizeof(room)))
+		return -EFAULT;
+	if (room > (int)l)
+		room = (int)l;
+	if (room >= 0 && !udsx_store(alen, &l, sizeof(l)))
+		return -EFAULT;
+	if (!room)
+		return 0;
+	if (room < 0)
+		return -EINVAL;
+	memcpy(name, es->addr, (size_t)room);	/* (a copy: the peer may change it) */
+	return udsx_store(addr, name, (size_t)room) ? 0 : -EFAULT;
 }
 
 static ssize_t read_general(int fd, void *buf, size_t n)
@@ -127,10 +171,16 @@ EXPORT ssize_t write(int fd, const void *buf, size_t n)
 EXPORT ssize_t readv(int fd, const struct iovec *iov, int iovcnt)
 {
 	UDSX_END(e);
+	struct iovec local[UDSX_IOV_LOCAL], *v = NULL;
+	ssize_t r;
 
-	if (udsx_lookup_data(fd, &e) && iovcnt > 0 && iovcnt <= 1024 && udsx_iov_total(iov, iovcnt)) {
-		ssize_t r = udsx_do_recv(fd, &e, iov, iovcnt, 0, NULL, false);
+	if (udsx_lookup_data(fd, &e) && iovcnt > 0 && iovcnt <= 1024 &&
+	    (r = udsx_iov_in(iov, iovcnt, local, UDSX_IOV_LOCAL, &v)) != -EFAULT) {
+		if (r == 0)
+			r = udsx_iov_total(v, iovcnt) ? udsx_do_recv(fd, &e, v, iovcnt, 0, NULL, false)
+						      : UDSX_PASS;
 
+		udsx_iov_done(v, local);	/* (v NULL: nothing to free) */
 		if (r != UDSX_PASS)
 			return udsx_ret(r);
 	}
@@ -142,11 +192,16 @@ EXPORT ssize_t readv(int fd, const struct iovec *iov, int iovcnt)
 EXPORT ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
 {
 	UDSX_END(e);
+	struct iovec local[UDSX_IOV_LOCAL], *v = NULL;
+	ssize_t r;
 
 	/* writev() of 0 bytes returns 0 in the VFS: no empty datagram */
-	if (udsx_lookup_data(fd, &e) && iovcnt > 0 && iovcnt <= 1024 && udsx_iov_total(iov, iovcnt)) {
-		ssize_t r = udsx_do_send(fd, &e, iov, iovcnt, 0);
+	if (udsx_lookup_data(fd, &e) && iovcnt > 0 && iovcnt <= 1024 &&
+	    (r = udsx_iov_in(iov, iovcnt, local, UDSX_IOV_LOCAL, &v)) != -EFAULT) {
+		if (r == 0)
+			r = udsx_iov_total(v, iovcnt) ? udsx_do_send(fd, &e, v, iovcnt, 0) : UDSX_PASS;
 
+		udsx_iov_done(v, local);	/* (v NULL: nothing to free) */
 		if (r != UDSX_PASS)
 			return udsx_ret(r);
 	}
@@ -237,8 +292,13 @@ EXPORT ssize_t recvfrom(int fd, void *buf, size_t n, int flags,
 		ssize_t r = udsx_do_recv(fd, &e, &v, 1, flags, NULL, false);
 
 		if (r != UDSX_PASS) {
-			if (r >= 0 && addr && alen)
-				udsx_peer_name(&e, addr, alen);
+			/* (no address length with an address: the kernel's EFAULT) */
+			if (r >= 0 && addr) {
+				int err = udsx_peer_name(&e, addr, alen);
+
+				if (err < 0)
+					r = err;	/* (the message is taken, as there) */
+			}
 			return udsx_ret(r);
 		}
 	}

@@ -1,25 +1,28 @@
 /* SPDX-License-Identifier: MIT */
 /* msg.c -- sendmsg/recvmsg and the multi-message calls. */
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 #include "preload.h"
 
 /* fds about to be passed by SCM_RIGHTS may reach a program without udsx:
- * their channels go back to the kernel path first. */
-static void release_passed_fds(const struct msghdr *m)
+ * their channels go back to the kernel path first. `ctl` is our copy of
+ * the program's control buffer. */
+static void release_passed_fds(void *ctl, size_t len)
 {
+	struct msghdr m = { .msg_control = ctl, .msg_controllen = len };
 	struct cmsghdr *c;
 	UDSX_END(e);
 
-	if (!m->msg_control || m->msg_controllen < sizeof(struct cmsghdr))
+	if (len < sizeof(struct cmsghdr))
 		return;
-	for (c = CMSG_FIRSTHDR((struct msghdr *)m); c; c = CMSG_NXTHDR((struct msghdr *)m, c)) {
+	for (c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
 		size_t n, i;
 		int fd;
 
 		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
-		    c->cmsg_len < CMSG_LEN(0))
+		    c->cmsg_len < CMSG_LEN(0) || c->cmsg_len > len)
 			continue;
 		n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
 		for (i = 0; i < n; i++) {
@@ -31,21 +34,50 @@ static void release_passed_fds(const struct msghdr *m)
 	}
 }
 
+/* The kernel's limit on a control buffer (net.core.optmem_max is far
+ * below it): a larger one is its error to report, with nothing sent. */
+#define CTL_MAX (1u << 20)
+
+/*
+ * Every header, vector and control buffer is read as the kernel reads
+ * it, into our own copies (udsx_fetch): a pointer the kernel would fault
+ * on sends the call to the kernel, which says EFAULT having sent or taken
+ * nothing, instead of crashing here.
+ */
 EXPORT ssize_t sendmsg(int fd, const struct msghdr *m, int flags)
 {
 	UDSX_END(e);
+	struct msghdr h;
 
-	if (udsx_lookup_data(fd, &e) && m) {
+	if (udsx_lookup_data(fd, &e) && m && udsx_fetch(&h, m, sizeof(h))) {
+		struct iovec local[UDSX_IOV_LOCAL], *v = NULL;
 		ssize_t r;
 
-		if (!m->msg_namelen && !m->msg_controllen && m->msg_iovlen <= 1024) {
-			r = udsx_do_send(fd, &e, m->msg_iov, (int)m->msg_iovlen, flags);
+		if (!h.msg_namelen && !h.msg_controllen && h.msg_iovlen <= 1024) {
+			r = udsx_iov_in(h.msg_iov, (int)h.msg_iovlen, local, UDSX_IOV_LOCAL, &v);
+			if (r == -EFAULT)
+				return udsx_real.sendmsg(fd, m, flags);
+			if (r == 0)
+				r = udsx_do_send(fd, &e, v, (int)h.msg_iovlen, flags);
+			udsx_iov_done(v, local);
 			if (r != UDSX_PASS)
 				return udsx_ret(r);
 		} else {
 			/* ancillary data or an address: the kernel carries it,
 			 * after the ring so that order is kept */
-			release_passed_fds(m);
+			void *ctl = NULL;
+
+			if (h.msg_control && h.msg_controllen && h.msg_controllen <= CTL_MAX) {
+				ctl = malloc(h.msg_controllen);
+				if (!ctl)
+					return udsx_ret(-ENOMEM);
+				if (!udsx_fetch(ctl, h.msg_control, h.msg_controllen)) {
+					free(ctl);
+					return udsx_real.sendmsg(fd, m, flags);	/* EFAULT */
+				}
+				release_passed_fds(ctl, h.msg_controllen);
+				free(ctl);
+			}
 			udsx_revert_dir(fd, e.ch, e.side, fd);
 		}
 	}
@@ -54,23 +86,48 @@ EXPORT ssize_t sendmsg(int fd, const struct msghdr *m, int flags)
 	return udsx_real.sendmsg(fd, m, flags);
 }
 
+/* What the kernel writes back into the program's header after taking a
+ * message from the ring (no ancillary data there): the sender's address,
+ * msg_flags, msg_controllen. A write that faults is EFAULT, the message
+ * taken, as there. */
+static ssize_t recvmsg_done(struct udsx_end *e, struct msghdr *m, const struct msghdr *h,
+			    ssize_t r, int of)
+{
+	size_t zero = 0;
+	int err;
+
+	if (h->msg_name) {
+		err = udsx_peer_name(e, h->msg_name, &m->msg_namelen);
+		if (err < 0)
+			return err;
+	}
+	if (!udsx_store(&m->msg_flags, &of, sizeof(of)) ||
+	    !udsx_store(&m->msg_controllen, &zero, sizeof(zero)))
+		return -EFAULT;
+	return r;
+}
+
 EXPORT ssize_t recvmsg(int fd, struct msghdr *m, int flags)
 {
 	UDSX_END(e);
+	struct msghdr h;
 
-	if (udsx_lookup_data(fd, &e) && m && m->msg_iovlen <= 1024) {
+	/* (a negative name length is the kernel's EINVAL, before it takes) */
+	if (udsx_lookup_data(fd, &e) && m && udsx_fetch(&h, m, sizeof(h)) &&
+	    h.msg_iovlen <= 1024 && !(h.msg_name && (int)h.msg_namelen < 0)) {
+		struct iovec local[UDSX_IOV_LOCAL], *v = NULL;
 		int of = 0;
-		ssize_t r = udsx_do_recv(fd, &e, m->msg_iov, (int)m->msg_iovlen, flags, &of,
-					 m->msg_control && m->msg_controllen);
+		ssize_t r = udsx_iov_in(h.msg_iov, (int)h.msg_iovlen, local, UDSX_IOV_LOCAL, &v);
 
+		if (r == -EFAULT)
+			return udsx_real.recvmsg(fd, m, flags);
+		if (r == 0)
+			r = udsx_do_recv(fd, &e, v, (int)h.msg_iovlen, flags, &of,
+					 h.msg_control && h.msg_controllen);
+		udsx_iov_done(v, local);
 		if (r != UDSX_PASS) {
-			if (r >= 0) {
-				/* the ring holds no ancillary data */
-				if (m->msg_name)
-					udsx_peer_name(&e, m->msg_name, &m->msg_namelen);
-				m->msg_controllen = 0;
-				m->msg_flags = of | (flags & MSG_CMSG_CLOEXEC);
-			}
+			if (r >= 0)
+				r = recvmsg_done(&e, m, &h, r, of | (flags & MSG_CMSG_CLOEXEC));
 			return udsx_ret(r);
 		}
 	}
@@ -90,10 +147,16 @@ EXPORT int sendmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags)
 	if (n > 1024)
 		n = 1024;	/* UIO_MAXIOV, as the kernel clamps */
 	for (i = 0; i < n; i++) {
+		unsigned int len;
+
 		r = sendmsg(fd, &v[i].msg_hdr, flags);
 		if (r < 0)
 			return i ? (int)i : -1;
-		v[i].msg_len = (unsigned int)r;
+		/* (a length the kernel cannot write ends the run there, that
+		 * message sent, as in its sendmmsg) */
+		len = (unsigned int)r;
+		if (!udsx_store(&v[i].msg_len, &len, sizeof(len)))
+			return i ? (int)i : (int)udsx_ret(-EFAULT);
 	}
 	return (int)i;
 }
@@ -116,17 +179,25 @@ EXPORT int recvmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags, struct
 	if (!udsx_lookup_data(fd, &e))
 		return udsx_priv_is(fd) ? not_open_io() : udsx_real.recvmmsg(fd, v, n, flags, tmo);
 	if (tmo) {
-		if (tmo->tv_sec < 0 || tmo->tv_nsec < 0 || tmo->tv_nsec >= 1000000000)
+		struct timespec t;
+
+		if (!udsx_fetch(&t, tmo, sizeof(t)))
+			return (int)udsx_ret(-EFAULT);
+		if (t.tv_sec < 0 || t.tv_nsec < 0 || t.tv_nsec >= 1000000000)
 			return (int)udsx_ret(-EINVAL);
-		end = ns_now() + tmo->tv_sec * 1000000000 + tmo->tv_nsec;
+		end = ns_now() + t.tv_sec * 1000000000 + t.tv_nsec;
 	}
 	if (n > 1024)
 		n = 1024;
 	for (i = 0; i < n; i++) {
+		unsigned int len;
+
 		r = recvmsg(fd, &v[i].msg_hdr, flags & ~MSG_WAITFORONE);
 		if (r < 0)
 			return i ? (int)i : -1;
-		v[i].msg_len = (unsigned int)r;
+		len = (unsigned int)r;
+		if (!udsx_store(&v[i].msg_len, &len, sizeof(len)))
+			return i ? (int)i : (int)udsx_ret(-EFAULT);
 		if (flags & MSG_WAITFORONE)
 			flags |= MSG_DONTWAIT;
 		/* like the kernel, the timeout is only looked at between messages */

@@ -46,15 +46,6 @@
 	if (!real_##name)						\
 		real_##name = (type)udsx_dlnext(#name)
 
-/* Read the program's memory as the kernel would: false where it would
- * fault (the real call then reports EFAULT itself). */
-static bool fetch(void *dst, const void *src, size_t len)
-{
-	struct iovec v = { (void *)src, len };
-
-	return udsx_copy_in(dst, &v, 1, 0, len) == 0;
-}
-
 /* ---- when to spin ---- */
 
 static bool may_spin(void)
@@ -110,7 +101,7 @@ static bool mask_in(struct look *l, const sigset_t *mask)
 	if (!mask)
 		return true;
 	memset(&l->pmask, 0, sizeof(l->pmask));
-	if (!fetch(&l->pmask, mask, KSIGSET))
+	if (!udsx_fetch(&l->pmask, mask, KSIGSET))
 		return false;
 	l->mask = &l->pmask;
 	return true;
@@ -248,7 +239,7 @@ static int poll_spin(struct pollfd *fds, nfds_t n, const struct timespec *ts,
 	if (__builtin_expect(!udsx_real.recv, 0))
 		udsx_init();
 	if (!udsx_on || n == 0 || n > SCAN_MAX || (ts && !ts_valid(ts)) || !mask_in(&l, mask) ||
-	    !fetch(copy, fds, n * sizeof(*fds)))
+	    !udsx_fetch(copy, fds, n * sizeof(*fds)))
 		return PASS;
 	go = may_spin() && !(ts && !(ts->tv_sec | ts->tv_nsec));
 	for (nfds_t i = 0; i < n; i++) {
@@ -286,7 +277,7 @@ EXPORT int ppoll(struct pollfd *fds, nfds_t n, const struct timespec *ts, const 
 	int r = PASS;
 
 	/* (the timeout is read once, by us: a bad pointer is the kernel's EFAULT) */
-	if (!ts || fetch(&t, ts, sizeof(t)))
+	if (!ts || udsx_fetch(&t, ts, sizeof(t)))
 		r = poll_spin(fds, n, ts ? &t : NULL, mask);
 	return r != PASS ? r : real_ppoll(fds, n, ts, mask);
 }
@@ -402,7 +393,7 @@ EXPORT int epoll_pwait2(int ep, struct epoll_event *ev, int max, const struct ti
 	struct timespec t;
 	int r = PASS;
 
-	if (!ts || fetch(&t, ts, sizeof(t))) {
+	if (!ts || udsx_fetch(&t, ts, sizeof(t))) {
 		r = epoll_own(ep, max, mask);
 		if (r == PASS)
 			r = epoll_spin(ep, ev, max, ts ? &t : NULL, mask);
@@ -445,7 +436,7 @@ static int select_spin(int nfds, fd_set *r, fd_set *w, fd_set *x, const struct t
 	if (!udsx_on || nfds <= 0 || nfds > FD_SETSIZE || (ts && !ts_valid(ts)) || !mask_in(&l, mask))
 		return PASS;
 	for (int i = 0; i < 3; i++)
-		if (l.set[i] && !fetch(&l.in[i], l.set[i], (size_t)(nfds + 7) / 8))
+		if (l.set[i] && !udsx_fetch(&l.in[i], l.set[i], (size_t)(nfds + 7) / 8))
 			return PASS;	/* the kernel's EFAULT */
 	go = may_spin() && !(ts && !(ts->tv_sec | ts->tv_nsec));
 	for (int fd = 0; fd < nfds; fd++) {
@@ -484,7 +475,7 @@ EXPORT int select(int nfds, fd_set *r, fd_set *w, fd_set *x, struct timeval *tv)
 	uint64_t t0, spent = 0;
 	int ret = PASS;
 
-	if (!tv || fetch(&t, tv, sizeof(t))) {
+	if (!tv || udsx_fetch(&t, tv, sizeof(t))) {
 		if (tv && (t.tv_usec < 0 || t.tv_usec >= 1000000 || t.tv_sec < 0))
 			return real_select(nfds, r, w, x, tv);	/* EINVAL */
 		ts.tv_sec = tv ? t.tv_sec : 0;
@@ -516,7 +507,7 @@ EXPORT int pselect(int nfds, fd_set *r, fd_set *w, fd_set *x, const struct times
 	uint64_t spent;
 	int ret = PASS;
 
-	if (!ts || fetch(&t, ts, sizeof(t)))
+	if (!ts || udsx_fetch(&t, ts, sizeof(t)))
 		ret = select_spin(nfds, r, w, x, ts ? &t : NULL, mask, &spent);
 	return ret != PASS ? ret : real_pselect(nfds, r, w, x, ts, mask);
 }

@@ -60,6 +60,24 @@ static inline bool udsx_lookup_data(int fd, struct udsx_end *e)
 	return udsx_cand_step(fd, e) && udsx_lookup(fd, e);
 }
 
+/* Read the program's memory as the kernel would (ucopy.c): false where
+ * the kernel would fault, so the caller can leave the real call to say
+ * EFAULT, or say it itself. */
+static inline bool udsx_fetch(void *dst, const void *src, size_t len)
+{
+	struct iovec v = { (void *)src, len };
+
+	return udsx_copy_in(dst, &v, 1, 0, len) == 0;
+}
+
+/* Write it as the kernel's put_user/copy_to_user would: false on a fault. */
+static inline bool udsx_store(void *dst, const void *src, size_t len)
+{
+	struct iovec v = { dst, len };
+
+	return udsx_copy_out(&v, 1, 0, src, len) == 0;
+}
+
 /* A data call on one of udsx's own descriptors (privfd.c), which the
  * program must find not open. */
 static inline int not_open_io(void)
@@ -68,7 +86,12 @@ static inline int not_open_io(void)
 	return -1;
 }
 
-hidden void udsx_peer_name(struct udsx_end *e, void *addr, socklen_t *alen);
+hidden int udsx_peer_name(struct udsx_end *e, void *addr, socklen_t *alen);
+/* iovecs copied on the stack; more go to the heap (io.c) */
+#define UDSX_IOV_LOCAL 16
+hidden int udsx_iov_in(const struct iovec *uiov, int n, struct iovec *local, int nlocal,
+		       struct iovec **out);
+hidden void udsx_iov_done(struct iovec *v, struct iovec *local);
 hidden ssize_t udsx_do_send(int fd, struct udsx_end *e, const struct iovec *iov, int iovcnt, int flags);
 hidden ssize_t udsx_do_recv(int fd, struct udsx_end *e, const struct iovec *iov, int iovcnt,
 			    int flags, int *out_flags, bool cmsg);
