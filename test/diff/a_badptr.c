@@ -26,6 +26,8 @@ static void run(int argc, char **argv)
 	show("sendmsg bad msghdr", sendmsg(sv[0], bad, 0));
 	show("recvmsg bad msghdr", recvmsg(sv[1], bad, MSG_DONTWAIT));
 	show("recvmsg read-only msghdr", recvmsg(sv[1], (struct msghdr *)ro, MSG_DONTWAIT));
+	/* (a datagram was taken by that one, as there: another) */
+	show("send again", send(sv[0], "again", 5, 0));
 
 	memset(&m, 0, sizeof(m));
 	m.msg_iov = bad;
@@ -52,6 +54,16 @@ static void run(int argc, char **argv)
 	show("recvfrom bad address", recvfrom(sv[1], b, sizeof(b), MSG_DONTWAIT | MSG_PEEK, bad, &al));
 	show("recvfrom bad address length", recvfrom(sv[1], b, sizeof(b), MSG_DONTWAIT | MSG_PEEK,
 						     (struct sockaddr *)&a, bad));
+	show("recvfrom address without length", recvfrom(sv[1], b, sizeof(b), MSG_DONTWAIT | MSG_PEEK,
+							 (struct sockaddr *)&a, NULL));
+	al = (socklen_t)-1;
+	show("recvfrom negative length", recvfrom(sv[1], b, sizeof(b), MSG_DONTWAIT | MSG_PEEK,
+						  (struct sockaddr *)&a, &al));
+	say("  length now %d", (int)al);
+	al = 2;
+	show("recvfrom short length", recvfrom(sv[1], b, sizeof(b), MSG_DONTWAIT | MSG_PEEK,
+					       (struct sockaddr *)&a, &al));
+	say("  length now %d", (int)al);
 	show("recvfrom read-only length", recvfrom(sv[1], b, sizeof(b), MSG_DONTWAIT | MSG_PEEK,
 						   (struct sockaddr *)&a, (socklen_t *)ro));
 
