@@ -56,6 +56,13 @@ for prog in "$B"/test/diff/*; do
 			ur=$( (UDSX_TEST_CONN=$mode timeout -k 5 "$T" "$B/udsx" run -- "$prog" "$inst" >"$u" 2>"$u.err"; echo $?) 2>/dev/null )
 			if [ $kr -eq 77 ]; then skip=$((skip+1)); echo "SKIP $LABEL $name $id"; continue; fi
 			g=$(gap_of "$name" "$inst" "$mode"); how=${g%%$'\t'*}; gap=${g#*$'\t'}
+			# A sanitizer report on either side is a failure even when the two
+			# runs match: both aborting at the same line tests nothing after it.
+			if grep -qs "Sanitizer\|runtime error:" "$k.err" "$u.err"; then
+				fail=$((fail+1)); echo "FAIL $LABEL $name $id: sanitizer report (exit kernel=$kr udsx=$ur)"
+				grep -h -m3 "Sanitizer\|runtime error:\|#[0-4] " "$k.err" "$u.err" | head -8 | sed 's/^/    /'
+				continue
+			fi
 			if [ $kr -ne $ur ] || ! cmp -s "$k" "$u" || [ -s "$u.err" -a ! -s "$k.err" ]; then
 				if [ -n "$g" ]; then
 					skip=$((skip+1)); echo "GAP  $LABEL $name $id: $gap"; gap_seen[$inst]=1; continue
