@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <sys/sendfile.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -128,6 +129,25 @@ EXPORT int epoll_create1(int flags)
 	return epoll_created(real(flags));
 }
 
+/*
+ * A connected (or connecting) AF_UNIX socket that udsx does not follow: one
+ * received by SCM_RIGHTS, inherited from a program without udsx, or sent
+ * to the kernel path. Its data goes through the kernel, but a wait for it
+ * gains from the spin just the same (pollwait.c: the sleep, not the copy,
+ * is an event loop's cost). Asked only while the set is not marked yet:
+ * two system calls per socket added.
+ */
+static bool unix_conn(int fd)
+{
+	int v = 0;
+	socklen_t l = sizeof(v);
+
+	if (udsx_real.getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &v, &l) < 0 || v != AF_UNIX)
+		return false;
+	l = sizeof(v);
+	return udsx_real.getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &l) == 0 && !v;
+}
+
 /* Has epoll set `ep` been given a channel end to watch? The last one
  * added, or -1 (pollwait.c spins only for such sets). */
 int udsx_epoll_hint(int ep)
@@ -165,7 +185,8 @@ EXPORT int epoll_ctl(int ep, int op, int fd, struct epoll_event *ev)
 	/* (a nested set that watches one of ours counts as one of ours) */
 	if (r == 0 && ep >= 0 && ep < EP_MAX &&
 	    (udsx_table_raw(fd) || udsx_cand_any(fd) ||
-	     (fd >= 0 && fd < EP_MAX && (atomic_load(&ep_kind[fd]) & EP_OURS)))) {
+	     (fd >= 0 && fd < EP_MAX && (atomic_load(&ep_kind[fd]) & EP_OURS)) ||
+	     (op == EPOLL_CTL_ADD && !(atomic_load(&ep_kind[ep]) & EP_OURS) && unix_conn(fd)))) {
 		atomic_store_explicit(&ep_hint[ep], fd, memory_order_relaxed);
 		atomic_fetch_or(&ep_kind[ep], EP_OURS);
 	}
