@@ -122,6 +122,52 @@ static bool resolve(const char *file, char *out, size_t len)
 	}
 }
 
+/*
+ * Can the kernel read the path, the argument and the environment strings?
+ * Where it cannot, the exec fails before anything changes (EFAULT, or an
+ * earlier error of its own), so the call goes to the kernel unprepared:
+ * looking at them here would fault where the kernel says EFAULT. (Read
+ * page by page through the proven copy, ucopy.c; a string longer than the
+ * kernel's MAX_ARG_STRLEN is its E2BIG, not looked at further.)
+ */
+static bool str_ok(const char *s)
+{
+	char buf[4096];
+	size_t seen = 0;
+
+	while (seen < (256u << 10)) {
+		size_t n = 4096 - ((uintptr_t)s & 4095);
+
+		if (!udsx_fetch(buf, s, n))
+			return false;
+		if (memchr(buf, 0, n))
+			return true;
+		s += n;
+		seen += n;
+	}
+	return true;
+}
+
+static bool vec_ok(char *const *v)
+{
+	for (size_t i = 0; v; i++) {
+		char *p;
+
+		if (!udsx_fetch(&p, v + i, sizeof(p)))
+			return false;
+		if (!p)
+			break;
+		if (!str_ok(p))
+			return false;
+	}
+	return true;
+}
+
+static bool args_ok(const char *path, char *const argv[], char *const envp[])
+{
+	return (!path || str_ok(path)) && vec_ok(argv) && vec_ok(envp);
+}
+
 /* Prepare the channels; returns the environment to exec with. */
 static char **before_exec(const char *path, char *const envp[])
 {
@@ -173,6 +219,8 @@ EXPORT int execve(const char *path, char *const argv[], char *const envp[])
 
 	if (!udsx_real.execve)
 		udsx_init();
+	if (udsx_on && !args_ok(path, argv, envp))
+		return udsx_real.execve(path, argv, envp);
 	gone = udsx_on ? missing(path) : 0;
 	if (gone)
 		return (int)udsx_ret(gone);
@@ -187,6 +235,10 @@ EXPORT int execveat(int dfd, const char *path, char *const argv[], char *const e
 
 	const char *q = path;	/* glibc declares it nonnull; callers are not */
 
+	if (!udsx_real.execve)
+		udsx_init();
+	if (udsx_on && !args_ok(path, argv, envp))
+		return udsx_real.execveat(dfd, path, argv, envp, flags);
 	if ((flags & AT_EMPTY_PATH) && (!q || !*q))
 		snprintf(p, sizeof(p), "/proc/self/fd/%d", dfd);
 	else if (q && q[0] != '/' && dfd != AT_FDCWD)
@@ -202,6 +254,10 @@ EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 	char p[64];
 	char **env;
 
+	if (!udsx_real.execve)
+		udsx_init();
+	if (udsx_on && !args_ok(NULL, argv, envp))
+		return udsx_real.fexecve(fd, argv, envp);
 	snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
 	env = before_exec(p, envp);
 	return after_exec(udsx_real.fexecve(fd, argv, env));
@@ -217,8 +273,13 @@ EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
 	int (*real)(const char *, char *const[], char *const[]) =
 		(int (*)(const char *, char *const[], char *const[]))udsx_dlnext("execvpe");
 	char p[PATH_MAX];
-	char **env = before_exec(resolve(file, p, sizeof(p)) ? p : NULL, envp);
+	char **env;
 
+	if (!udsx_real.execve)
+		udsx_init();
+	if (udsx_on && !args_ok(file, argv, envp))
+		return real(file, argv, envp);
+	env = before_exec(resolve(file, p, sizeof(p)) ? p : NULL, envp);
 	return after_exec(real(file, argv, env));
 }
 

@@ -77,6 +77,15 @@ static void run(int argc, char **argv)
 	show("recvmmsg bad timeout", recvmmsg(sv[1], &mm, 1, MSG_DONTWAIT, bad));
 	show("recvmmsg read-only vector", recvmmsg(sv[1], (struct mmsghdr *)ro, 1, MSG_DONTWAIT, NULL));
 
+	/* an exec the kernel refuses for a bad pointer changes nothing */
+	{
+		char *av[] = { "/bin/true", NULL }, *env[] = { "A=1", (char *)bad, NULL };
+
+		show("execve bad environment", execve("/bin/true", av, bad));
+		show("execve bad arguments", execve("/bin/true", bad, av + 1));
+		show("execve bad path", execve(bad, av, av + 1));
+		show("execve bad environment string", execve("/bin/true", av, env));
+	}
 	/* what is still queued is intact */
 	a_rd("b reads", sv[1], sizeof(b), MSG_DONTWAIT);
 	a_rd("a reads", sv[0], sizeof(b), MSG_DONTWAIT);
