@@ -135,17 +135,15 @@ EXPORT int epoll_create1(int flags)
  * to the kernel path. Its data goes through the kernel, but a wait for it
  * gains from the spin just the same (pollwait.c: the sleep, not the copy,
  * is an event loop's cost). Asked only while the set is not marked yet:
- * two system calls per socket added.
+ * three system calls per socket added.
  */
 static bool unix_conn(int fd)
 {
-	int v = 0;
+	int v = 1;
 	socklen_t l = sizeof(v);
 
-	if (udsx_real.getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &v, &l) < 0 || v != AF_UNIX)
-		return false;
-	l = sizeof(v);
-	return udsx_real.getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &l) == 0 && !v;
+	return udsx_unix_type(fd, false) &&
+	       udsx_real.getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &l) == 0 && !v;
 }
 
 /* Has epoll set `ep` been given a channel end to watch? The last one

@@ -146,7 +146,7 @@ EXPORT int bind(int fd, const struct sockaddr *a, socklen_t l)
 /* Type of an AF_UNIX STREAM/SEQPACKET/DGRAM socket, or 0. (`unix_known`: the
  * caller knows the family already, e.g. from a successful connect to an
  * AF_UNIX address.) */
-static int unix_conn_type(int fd, bool unix_known)
+int udsx_unix_type(int fd, bool unix_known)
 {
 	int v = 0;
 	socklen_t l = sizeof(v);
@@ -178,7 +178,7 @@ EXPORT int connect(int fd, const struct sockaddr *a, socklen_t l)
 	/* a connection udsx may accelerate once the listener's side proves
 	 * it runs udsx too (nego.c); nothing is sent here */
 	if (r == 0 && udsx_on && a && l >= sizeof(sa_family_t) && a->sa_family == AF_UNIX &&
-	    (t = unix_conn_type(fd, true)))
+	    (t = udsx_unix_type(fd, true)))
 		udsx_cand_add(fd, t, 1);
 	return r;
 }
@@ -187,7 +187,7 @@ static int accepted(int r)
 {
 	int t, e = errno;
 
-	if (r >= 0 && udsx_on && (t = unix_conn_type(r, false)) && t != SOCK_DGRAM)
+	if (r >= 0 && udsx_on && (t = udsx_unix_type(r, false)) && t != SOCK_DGRAM)
 		udsx_cand_add(r, t, 0);
 	errno = e;
 	return r;
