@@ -160,7 +160,7 @@ EXPORT int epoll_ctl(int ep, int op, int fd, struct epoll_event *ev)
 	static int (*real)(int, int, int, struct epoll_event *);
 	struct epoll_event e;
 	struct iovec v = { ev, sizeof(e) };
-	int r;
+	int r, saved;
 
 	if (!real)
 		real = (int (*)(int, int, int, struct epoll_event *))udsx_dlnext("epoll_ctl");
@@ -180,6 +180,7 @@ EXPORT int epoll_ctl(int ep, int op, int fd, struct epoll_event *ev)
 	if ((e.events & EPOLLET) || (ep >= 0 && ep < EP_MAX && (atomic_load(&ep_kind[ep]) & EP_EDGE)))
 		edge_watched(fd, 0);
 	r = real(ep, op, fd, ev);
+	saved = errno;
 	/* (a nested set that watches one of ours counts as one of ours) */
 	if (r == 0 && ep >= 0 && ep < EP_MAX &&
 	    (udsx_table_raw(fd) || udsx_cand_any(fd) ||
@@ -188,6 +189,7 @@ EXPORT int epoll_ctl(int ep, int op, int fd, struct epoll_event *ev)
 		atomic_store_explicit(&ep_hint[ep], fd, memory_order_relaxed);
 		atomic_fetch_or(&ep_kind[ep], EP_OURS);
 	}
+	errno = saved;	/* (unix_conn's look at a pipe fails with ENOTSOCK) */
 	return r;
 }
 

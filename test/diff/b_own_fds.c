@@ -87,10 +87,12 @@ static void probe(const int *sv, int top)
 		 * size is not the program's to know) */
 		if (poll(&p, 1, 0) != 1 || p.revents != POLLNVAL)
 			nwait++;
-		if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) == 0)
+		if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) == 0) {
 			epoll_ctl(ep, EPOLL_CTL_DEL, fd, NULL);
-		if (errno != EBADF)
 			nwait++;
+		} else if (errno != EBADF) {
+			nwait++;
+		}
 		if (epoll_wait(fd, &ev, 1, 0) >= 0 || errno != EBADF)
 			nwait++;
 		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
