@@ -199,7 +199,6 @@ static int poll_hiding(struct pollfd *fds, nfds_t n, struct pollfd *copy, const 
 {
 	REAL(ppoll, int (*)(struct pollfd *, nfds_t, const struct timespec *, const sigset_t *));
 	struct timespec zero = { 0, 0 };
-	struct iovec v = { fds, n * sizeof(*fds) };
 	int fd[SCAN_MAX], r, nval = 0;
 
 	for (nfds_t i = 0; i < n; i++) {
@@ -217,7 +216,7 @@ static int poll_hiding(struct pollfd *fds, nfds_t n, struct pollfd *copy, const 
 			nval++;
 		}
 	}
-	if (udsx_copy_out(&v, 1, 0, copy, v.iov_len) < 0) {
+	if (!udsx_store(fds, copy, n * sizeof(*fds))) {
 		errno = EFAULT;
 		return -1;
 	}
@@ -487,12 +486,10 @@ EXPORT int select(int nfds, fd_set *r, fd_set *w, fd_set *x, struct timeval *tv)
 			struct timespec rest = { 0, 0 };
 
 			left(&ts, udsx_now_ns() - t0, &rest);
-			struct iovec v = { tv, sizeof(*tv) };
-
 			t.tv_sec = rest.tv_sec;
 			t.tv_usec = rest.tv_nsec / 1000;
 			/* (as the kernel: a timeval it cannot write is left alone) */
-			udsx_copy_out(&v, 1, 0, &t, sizeof(t));
+			udsx_store(tv, &t, sizeof(t));
 		}
 	}
 	return ret != PASS ? ret : real_select(nfds, r, w, x, tv);
