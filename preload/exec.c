@@ -132,15 +132,17 @@ static bool resolve(const char *file, char *out, size_t len)
  */
 static bool str_ok(const char *s)
 {
-	char buf[4096];
 	size_t seen = 0;
+	char c;
 
 	while (seen < (256u << 10)) {
 		size_t n = 4096 - ((uintptr_t)s & 4095);
 
-		if (!udsx_fetch(buf, s, n))
+		/* one byte proves its page readable; the rest of the page is
+		 * then looked at only as far as the string goes */
+		if (!udsx_fetch(&c, s, 1))
 			return false;
-		if (memchr(buf, 0, n))
+		if (strnlen(s, n) < n)
 			return true;
 		s += n;
 		seen += n;
