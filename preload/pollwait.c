@@ -58,7 +58,10 @@ static bool may_spin(void)
 /*
  * fd is a channel end, or a connect()/accept() socket that may become one:
  * *ours is set. Returns false if spinning for it is futile (its peer is
- * confined to our only CPU, wait.c).
+ * confined to our only CPU, wait.c). (Yielding the CPU to such a peer, as
+ * a read does, was measured here too: 15.1-15.9 us an epoll round trip on
+ * one CPU against 13.3 sleeping and the kernel's 12.3-13.0; a look costs
+ * a system call, where a read's look is a load.)
  */
 static bool spin_for(int fd, bool *ours)
 {

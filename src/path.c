@@ -111,7 +111,7 @@ static int sleep_room(int fd, const sigset_t *callers, int ms)
 static int wait_room(int fd, struct udsx_end *e, uint32_t sndbuf, size_t sent)
 {
 	struct waitarg w = { e->ch, e->side, sndbuf - 1 };
-	int timeo = sent ? timeo_ms(fd, SO_SNDTIMEO) : -1, waited = 0, r = 1, slice, rs;
+	int timeo = sent ? timeo_ms(fd, SO_SNDTIMEO) : -1, waited = 0, r = 1, slice, rs, mode;
 	/* With nothing sent yet, a signal's effect (EINTR or a restart) depends
 	 * on SA_RESTART, which udsx cannot see: after 20 ms the kernel's own
 	 * blocking send takes over. With part sent, any signal ends the call,
@@ -123,8 +123,9 @@ static int wait_room(int fd, struct udsx_end *e, uint32_t sndbuf, size_t sent)
 		return 1;
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &callers);
-	if (udsx_cfg.spin_us > 0 && !udsx_spin_futile(e->ch, 1 - e->side) &&
-	    udsx_spin_until(below, &w, udsx_cfg.spin_us > 100 ? udsx_cfg.spin_us : 100))
+	if (udsx_cfg.spin_us > 0 && (mode = udsx_spin_mode(e->ch, 1 - e->side)) != UDSX_SPIN_NO &&
+	    (mode == UDSX_SPIN_YIELD ? udsx_spin_yield(below, &w, udsx_cfg.spin_us) :
+	     udsx_spin_until(below, &w, udsx_cfg.spin_us > 100 ? udsx_cfg.spin_us : 100)))
 		goto out;
 	for (;;) {
 		if (udsx_ring_closed(e->ch, e->side) || peer_gone(e->ch, e->side)) {
@@ -946,7 +947,7 @@ ssize_t udsx_recv(int fd, struct udsx_end *e, struct udsx_io *io)
 	int d = 1 - e->side, r;
 	bool peek = io->flags & MSG_PEEK, stream = ch->type == SOCK_STREAM;
 	bool nb = nonblocking(e, io->flags), claimed = false, spin;
-	int stray = 0, excused = 0;
+	int stray = 0, excused = 0, mode = UDSX_SPIN_NO;
 	uint32_t stray_sent = 0;
 	size_t target = 1, done = 0;
 	struct waitarg w = { ch, d, 0 };
@@ -1059,7 +1060,8 @@ ssize_t udsx_recv(int fd, struct udsx_end *e, struct udsx_io *io)
 			return to_kernel_reads(fd, e);
 		}
 		r = udsx_bell_eat(fd, ch, d);
-		spin = !nb && !peek && udsx_cfg.spin_us > 0 && !peer_idle(e) && !udsx_spin_futile(ch, d);
+		spin = !nb && !peek && udsx_cfg.spin_us > 0 && !peer_idle(e) &&
+		       (mode = udsx_spin_mode(ch, d)) != UDSX_SPIN_NO;
 		/* (about to wait or say EAGAIN, unless it spins: idle for now) */
 		udsx_ring_rewind(ch, d, !spin && !peek);
 		udsx_unlock(&ch->h->dir[d].rlock);
@@ -1068,7 +1070,8 @@ ssize_t udsx_recv(int fd, struct udsx_end *e, struct udsx_io *io)
 		if (spin) {
 			udsx_claim_set(ch, d, stream ? (uint32_t)(io->len - done) : 1);
 			claimed = true;
-			if (udsx_spin_until(has_data, &w, udsx_cfg.spin_us))
+			if (mode == UDSX_SPIN_YIELD ? udsx_spin_yield(has_data, &w, udsx_cfg.spin_us) :
+			    udsx_spin_until(has_data, &w, udsx_cfg.spin_us))
 				continue;
 			udsx_claim_drop(ch, d);
 			claimed = false;

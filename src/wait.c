@@ -27,34 +27,43 @@ uint64_t udsx_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* Are more threads runnable than there are CPUs? Checked rarely. */
-static bool overloaded(void)
+/* Threads runnable on the machine (from /proc/loadavg, which counts the
+ * caller), looked at again at most every 100 ms; -1 if unknown. */
+static int runnable(void)
 {
 	static _Thread_local uint64_t checked;
-	static _Thread_local bool busy;
+	static _Thread_local int running = -1;
 	uint64_t t = udsx_now_ns();
 	char buf[128], *p;
-	int fd, running = 0, fields = 0;
+	int fd, fields = 0;
 	ssize_t n;
 
 	if (t - checked < 100000000ull)
-		return busy;
+		return running;
 	checked = t;
 	/* /proc/loadavg: "0.00 0.01 0.05 RUNNING/TOTAL LASTPID" */
 	fd = open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return busy = false;
+		return running = -1;
 	n = read(fd, buf, sizeof(buf) - 1);
 	udsx_real.close(fd);
 	buf[n > 0 ? n : 0] = 0;
 	for (p = buf; *p && fields < 3; p++)
 		if (*p == ' ')
 			fields++;
-	while (*p >= '0' && *p <= '9')
-		running = running * 10 + (*p++ - '0');
-	busy = running > udsx_cfg.ncpu + 1;
-	return busy;
+	for (running = 0; *p >= '0' && *p <= '9'; p++)
+		running = running * 10 + (*p - '0');
+	return running;
 }
+
+/* Are more threads runnable than there are CPUs? */
+static bool overloaded(void)
+{
+	return runnable() > udsx_cfg.ncpu + 1;
+}
+
+/* Yield-spinning (below) is off for this thread until then (ns). */
+static _Thread_local uint64_t yield_off_until;
 
 /*
  * The one CPU the calling thread may run on (taskset, a one-CPU cpuset,
@@ -105,7 +114,7 @@ static bool alone_with(struct udsx_chan *ch, int side)
  * which leaves its own CPU for the peer's same question (stored only when
  * it changes: the line stays shared otherwise).
  */
-bool udsx_spin_futile(struct udsx_chan *ch, int side)
+int udsx_spin_mode(struct udsx_chan *ch, int side)
 {
 	_Atomic uint32_t *mine = &ch->h->end[1 - side].only_cpu;
 	int cpu = udsx_only_cpu();
@@ -113,8 +122,22 @@ bool udsx_spin_futile(struct udsx_chan *ch, int side)
 
 	if (atomic_load_explicit(mine, memory_order_relaxed) != v)
 		atomic_store_explicit(mine, v, memory_order_relaxed);
-	return alone_with(ch, side) ||
-	       (v && atomic_load_explicit(&ch->h->end[side].only_cpu, memory_order_relaxed) == v);
+	if (alone_with(ch, side))
+		return UDSX_SPIN_NO;
+	if (!v || atomic_load_explicit(&ch->h->end[side].only_cpu, memory_order_relaxed) != v)
+		return UDSX_SPIN_YES;
+	/* One CPU for both. Giving it to the peer is what helps: yield to
+	 * it (udsx_spin_yield), when nothing else wants this CPU (two
+	 * runnable threads at most: us and, soon, the peer) and the last
+	 * yields came back quickly. */
+	if (udsx_now_ns() < yield_off_until || runnable() < 0 || runnable() > 2)
+		return UDSX_SPIN_NO;
+	return UDSX_SPIN_YIELD;
+}
+
+bool udsx_spin_futile(struct udsx_chan *ch, int side)
+{
+	return udsx_spin_mode(ch, side) != UDSX_SPIN_YES;
 }
 
 /* Spin until ready(arg) or the budget runs out. Returns ready's verdict. */
@@ -140,6 +163,48 @@ bool udsx_spin_until(bool (*ready)(void *), void *arg, int budget_us)
 		}
 		if ((++i & 63) == 0 && udsx_now_ns() - start > limit)
 			break;
+	}
+	if (budget_scale > 1)
+		budget_scale--;
+	return false;
+}
+
+/*
+ * Spin by handing the CPU to whoever else may run on it (UDSX_SPIN_YIELD:
+ * the peer, confined to our CPU): each sched_yield() lets it run until it
+ * waits or writes, and we look again, instead of a sleep and a wake-up.
+ * A yield that comes back late means something else took the CPU for a
+ * time slice (a CPU hog arrived: 4 ms here); then yielding is off for this
+ * thread for a second, and the wait sleeps. Same budget and adaptation as
+ * udsx_spin_until. Measured on one CPU, 64 B ping-pong: 4.3 us against the
+ * kernel's 10.6 (and 11.3 sleeping).
+ */
+#define YIELD_LATE_NS 100000ull
+#define YIELD_OFF_NS 1000000000ull
+bool udsx_spin_yield(bool (*ready)(void *), void *arg, int budget_us)
+{
+	uint64_t start, limit, t;
+
+	if (ready(arg))
+		return true;
+	if (budget_us <= 0)
+		return false;
+	limit = (uint64_t)budget_us * 1000ull * (uint64_t)budget_scale / 8;
+	start = udsx_now_ns();
+	for (;;) {
+		t = udsx_now_ns();
+		if (t - start > limit)
+			break;
+		sched_yield();
+		if (ready(arg)) {
+			if (budget_scale < 8)
+				budget_scale++;
+			return true;
+		}
+		if (udsx_now_ns() - t > YIELD_LATE_NS) {
+			yield_off_until = udsx_now_ns() + YIELD_OFF_NS;
+			break;
+		}
 	}
 	if (budget_scale > 1)
 		budget_scale--;

@@ -61,7 +61,12 @@ echo "== differential suite, 64 KiB rings (most channels revert under pressure)"
 UDSX_RING_KB=64 GAPS_STRICT=0 bash test/run-diff.sh "$B" ring64 | tee "$B/test-out/ring64.log" | grep -v '^ok'
 echo "== differential suite, memory cap 0 (no channel at all)"
 UDSX_MEM_MAX_MB=0 GAPS_STRICT=0 bash test/run-diff.sh "$B" nomem | tee "$B/test-out/nomem.log" | grep -v '^ok'
-for f in spin0 ring64 nomem; do
+# both sides of every run on one CPU, as under taskset or a one-CPU cpuset:
+# ends confined to the same CPU yield it to each other instead of spinning
+echo "== differential suite on one CPU (taskset, socketpair mode: waits yield the CPU)"
+DIFF_CONNS=pair GAPS_STRICT=0 taskset -c "$(taskset -pc $$ | sed 's/.*: //; s/[,-].*//')" \
+	bash test/run-diff.sh "$B" onecpu | tee "$B/test-out/onecpu.log" | grep -v '^ok'
+for f in spin0 ring64 nomem onecpu; do
 	set -- $(tail -n 1 "$B/test-out/$f.log")
 	pass=$((pass + $1)); fail=$((fail + $3)); skip=$((skip + $5))
 done
