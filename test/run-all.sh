@@ -52,8 +52,8 @@ reattach() { # $1 = build dir, $2 = label
 }
 stress() { # $1 = build dir, $2 = label, $3 = what it shows, $4... = test/ program and arguments
 	local dir=$1 label=$2 what=$3 prog=$4 log; shift 4
-	log="$B/test-out/$prog.$label.$(echo "$*" | tr ' ' '_').log"
-	if timeout -k 5 240 "$dir/udsx" run -- "$dir/test/$prog" "$@" >"$log" 2>&1; then
+	log="$B/test-out/$prog.$label.$(echo "$*" | tr ' ' '_').${ONECPU:+onecpu.}log"
+	if timeout -k 5 240 ${ONECPU:+taskset -c "$ONECPU"} "$dir/udsx" run -- "$dir/test/$prog" "$@" >"$log" 2>&1; then
 		echo "ok   $label $what ($(tail -1 "$log"))"; echo "1 passed, 0 failed" >"$log.sum"
 	else
 		echo "FAIL $label $what (see $log)" | tee -a "$B/test-out/failures.log"; tail -5 "$log" | sed 's/^/    /'
@@ -75,6 +75,11 @@ stresses() { # $1 = build dir, $2 = label, $3 = divisor
 	stress "$d" "$l" "$streams" streams procs $((8000 / k))
 	stress "$d" "$l" "event loops (epoll_wait, poll, pselect) on streams while signals fly" \
 		loops $((20000 / k))
+	# again with every thread on one CPU, where waits yield it to the peer
+	ONECPU=$(taskset -pc $$ | sed 's/.*: //; s/[,-].*//') stress "$d" "$l" \
+		"$streams, all on one CPU (waits yield it)" streams threads $((8000 / k))
+	ONECPU=$(taskset -pc $$ | sed 's/.*: //; s/[,-].*//') stress "$d" "$l" \
+		"$mrmw, all on one CPU (waits yield it)" mrmw dgram $((20000 / k))
 	# (Under ASan without the forks: gcc's ASan allocator is not fork-safe,
 	# and a child forked while another thread was inside malloc hangs in
 	# its own first malloc, 1 run in ~25 under load; the plain build ran
