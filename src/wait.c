@@ -105,14 +105,16 @@ static bool alone_with(struct udsx_chan *ch, int side)
 }
 
 /*
- * Can spinning for end `side` help? Not when the calling thread may run on
- * one CPU only and so may the thread that last waited on that end, the
- * same one (both under `taskset -c 0`, a one-CPU cpuset): the peer cannot
- * run until we stop, so every spin only delayed the sleep that lets it
- * run. Measured so: a 64 B ping-pong on one CPU took 25.9 us a round trip
- * under udsx, 10.6 us on the kernel. Called by a thread about to wait,
- * which leaves its own CPU for the peer's same question (stored only when
- * it changes: the line stays shared otherwise).
+ * How may a wait for end `side` pass its time? UDSX_SPIN_NO: not at all
+ * (nobody else can act on that end), sleep. UDSX_SPIN_YIELD: the calling
+ * thread may run on one CPU only and so may the thread that last waited on
+ * that end, the same one (both under `taskset -c 0`, a one-CPU cpuset):
+ * the peer cannot run until we stop, so a spin only delays it (a 64 B
+ * ping-pong on one CPU took 25.9 us a round trip under udsx, 10.6 us on
+ * the kernel), but yielding the CPU to it helps (4.6 us). UDSX_SPIN_YES:
+ * spin. Called by a thread about to wait, which leaves its own CPU for
+ * the peer's same question (stored only when it changes: the line stays
+ * shared otherwise).
  */
 int udsx_spin_mode(struct udsx_chan *ch, int side)
 {
@@ -135,6 +137,7 @@ int udsx_spin_mode(struct udsx_chan *ch, int side)
 	return UDSX_SPIN_YIELD;
 }
 
+/* Is a plain spin out of the question (the lingering and polling ones)? */
 bool udsx_spin_futile(struct udsx_chan *ch, int side)
 {
 	return udsx_spin_mode(ch, side) != UDSX_SPIN_YES;
