@@ -144,7 +144,7 @@ static bool spin(struct look *l, uint64_t *spent)
 	pthread_sigmask(SIG_BLOCK, &all, &l->callers);
 	if (!l->mask)
 		l->mask = &l->callers;
-	got = udsx_spin_until(look_ready, l, udsx_cfg.spin_us);
+	got = udsx_spin_until(look_ready, l, udsx_cfg.spin_us, UDSX_SPIN_YES);
 	*spent = udsx_now_ns() - t0;
 	if (got) {
 		pthread_sigmask(SIG_SETMASK, &l->callers, NULL);

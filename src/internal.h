@@ -287,14 +287,13 @@ hidden void udsx_ring_consume(struct udsx_chan *ch, int d, uint64_t head, uint64
 			      uint64_t bytes, uint64_t msgs, uint64_t freed);
 
 /* ---- waiting (wait.c) ---- */
-hidden bool udsx_spin_until(bool (*ready)(void *), void *arg, int budget_us);
 hidden uint64_t udsx_now_ns(void);
 hidden int udsx_only_cpu(void);
 hidden bool udsx_spin_futile(struct udsx_chan *ch, int side);
 /* how a wait for end `side` may spin (wait.c) */
 enum { UDSX_SPIN_NO, UDSX_SPIN_YES, UDSX_SPIN_YIELD };
 hidden int udsx_spin_mode(struct udsx_chan *ch, int side);
-hidden bool udsx_spin_yield(bool (*ready)(void *), void *arg, int budget_us);
+hidden bool udsx_spin_until(bool (*ready)(void *), void *arg, int budget_us, int mode);
 hidden bool udsx_spin_ns(bool (*ready)(void *), void *arg, unsigned budget_ns, unsigned poll_ns);
 
 /* ---- the switch from kernel to ring after negotiation (gate.c) ---- */

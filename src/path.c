@@ -111,7 +111,7 @@ static int sleep_room(int fd, const sigset_t *callers, int ms)
 static int wait_room(int fd, struct udsx_end *e, uint32_t sndbuf, size_t sent)
 {
 	struct waitarg w = { e->ch, e->side, sndbuf - 1 };
-	int timeo = sent ? timeo_ms(fd, SO_SNDTIMEO) : -1, waited = 0, r = 1, slice, rs, mode;
+	int timeo = sent ? timeo_ms(fd, SO_SNDTIMEO) : -1, waited = 0, r = 1, slice, rs;
 	/* With nothing sent yet, a signal's effect (EINTR or a restart) depends
 	 * on SA_RESTART, which udsx cannot see: after 20 ms the kernel's own
 	 * blocking send takes over. With part sent, any signal ends the call,
@@ -123,9 +123,10 @@ static int wait_room(int fd, struct udsx_end *e, uint32_t sndbuf, size_t sent)
 		return 1;
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &callers);
-	if (udsx_cfg.spin_us > 0 && (mode = udsx_spin_mode(e->ch, 1 - e->side)) != UDSX_SPIN_NO &&
-	    (mode == UDSX_SPIN_YIELD ? udsx_spin_yield(below, &w, udsx_cfg.spin_us) :
-	     udsx_spin_until(below, &w, udsx_cfg.spin_us > 100 ? udsx_cfg.spin_us : 100)))
+	/* (a writer's wait for a whole read spins 100 us at least) */
+	if (udsx_cfg.spin_us > 0 &&
+	    udsx_spin_until(below, &w, udsx_cfg.spin_us > 100 ? udsx_cfg.spin_us : 100,
+			    udsx_spin_mode(e->ch, 1 - e->side)))
 		goto out;
 	for (;;) {
 		if (udsx_ring_closed(e->ch, e->side) || peer_gone(e->ch, e->side)) {
@@ -1070,8 +1071,7 @@ ssize_t udsx_recv(int fd, struct udsx_end *e, struct udsx_io *io)
 		if (spin) {
 			udsx_claim_set(ch, d, stream ? (uint32_t)(io->len - done) : 1);
 			claimed = true;
-			if (mode == UDSX_SPIN_YIELD ? udsx_spin_yield(has_data, &w, udsx_cfg.spin_us) :
-			    udsx_spin_until(has_data, &w, udsx_cfg.spin_us))
+			if (udsx_spin_until(has_data, &w, udsx_cfg.spin_us, mode))
 				continue;
 			udsx_claim_drop(ch, d);
 			claimed = false;

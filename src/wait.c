@@ -121,6 +121,7 @@ int udsx_spin_mode(struct udsx_chan *ch, int side)
 	_Atomic uint32_t *mine = &ch->h->end[1 - side].only_cpu;
 	int cpu = udsx_only_cpu();
 	uint32_t v = cpu < 0 ? 0 : (uint32_t)cpu + 1;
+	int run;
 
 	if (atomic_load_explicit(mine, memory_order_relaxed) != v)
 		atomic_store_explicit(mine, v, memory_order_relaxed);
@@ -129,12 +130,11 @@ int udsx_spin_mode(struct udsx_chan *ch, int side)
 	if (!v || atomic_load_explicit(&ch->h->end[side].only_cpu, memory_order_relaxed) != v)
 		return UDSX_SPIN_YES;
 	/* One CPU for both. Giving it to the peer is what helps: yield to
-	 * it (udsx_spin_yield), when nothing else wants this CPU (two
+	 * it (udsx_spin_until), when nothing else wants this CPU (two
 	 * runnable threads at most: us and, soon, the peer) and the last
 	 * yields came back quickly. */
-	if (udsx_now_ns() < yield_off_until || runnable() < 0 || runnable() > 2)
-		return UDSX_SPIN_NO;
-	return UDSX_SPIN_YIELD;
+	run = runnable();
+	return udsx_now_ns() < yield_off_until || run < 0 || run > 2 ? UDSX_SPIN_NO : UDSX_SPIN_YIELD;
 }
 
 /* Is a plain spin out of the question (the lingering and polling ones)? */
@@ -143,71 +143,53 @@ bool udsx_spin_futile(struct udsx_chan *ch, int side)
 	return udsx_spin_mode(ch, side) != UDSX_SPIN_YES;
 }
 
-/* Spin until ready(arg) or the budget runs out. Returns ready's verdict. */
-bool udsx_spin_until(bool (*ready)(void *), void *arg, int budget_us)
+/*
+ * Pass up to the budget (adaptive, see above) looking at ready(arg), in the
+ * way `mode` says (udsx_spin_mode): UDSX_SPIN_YES spins on the CPU;
+ * UDSX_SPIN_YIELD hands the CPU to whoever else may run on it (the peer,
+ * confined to our CPU): each sched_yield() lets it run until it waits or
+ * writes, and we look again, instead of a sleep and a wake-up (one-CPU
+ * 64 B ping-pong: 4.3 us against the kernel's 10.6 and 11.3 sleeping). A
+ * yield that comes back late means something else took the CPU for a time
+ * slice (a CPU hog arrived: 4 ms here); then yielding is off for this
+ * thread for a second, and the wait sleeps. Returns ready's verdict.
+ */
+#define YIELD_LATE_NS 100000ull
+#define YIELD_OFF_NS 1000000000ull
+bool udsx_spin_until(bool (*ready)(void *), void *arg, int budget_us, int mode)
 {
-	uint64_t start, limit;
+	bool yield = mode == UDSX_SPIN_YIELD;
+	uint64_t start, limit, t = 0;
 	unsigned i = 0;
 
 	if (ready(arg))
 		return true;
-	if (budget_us <= 0 || udsx_cfg.ncpu < 2)
+	if (budget_us <= 0 || mode == UDSX_SPIN_NO || (!yield && udsx_cfg.ncpu < 2))
 		return false;
 	limit = (uint64_t)budget_us * 1000ull * (uint64_t)budget_scale / 8;
-	if (overloaded())
+	if (!yield && overloaded())
 		limit /= 8;
 	start = udsx_now_ns();
 	for (;;) {
-		__builtin_ia32_pause();
+		if (yield) {
+			t = udsx_now_ns();
+			if (t - start > limit)
+				break;
+			sched_yield();
+		} else {
+			__builtin_ia32_pause();
+		}
 		if (ready(arg)) {
 			if (budget_scale < 8)
 				budget_scale++;
 			return true;
 		}
-		if ((++i & 63) == 0 && udsx_now_ns() - start > limit)
-			break;
-	}
-	if (budget_scale > 1)
-		budget_scale--;
-	return false;
-}
-
-/*
- * Spin by handing the CPU to whoever else may run on it (UDSX_SPIN_YIELD:
- * the peer, confined to our CPU): each sched_yield() lets it run until it
- * waits or writes, and we look again, instead of a sleep and a wake-up.
- * A yield that comes back late means something else took the CPU for a
- * time slice (a CPU hog arrived: 4 ms here); then yielding is off for this
- * thread for a second, and the wait sleeps. Same budget and adaptation as
- * udsx_spin_until. Measured on one CPU, 64 B ping-pong: 4.3 us against the
- * kernel's 10.6 (and 11.3 sleeping).
- */
-#define YIELD_LATE_NS 100000ull
-#define YIELD_OFF_NS 1000000000ull
-bool udsx_spin_yield(bool (*ready)(void *), void *arg, int budget_us)
-{
-	uint64_t start, limit, t;
-
-	if (ready(arg))
-		return true;
-	if (budget_us <= 0)
-		return false;
-	limit = (uint64_t)budget_us * 1000ull * (uint64_t)budget_scale / 8;
-	start = udsx_now_ns();
-	for (;;) {
-		t = udsx_now_ns();
-		if (t - start > limit)
-			break;
-		sched_yield();
-		if (ready(arg)) {
-			if (budget_scale < 8)
-				budget_scale++;
-			return true;
-		}
-		if (udsx_now_ns() - t > YIELD_LATE_NS) {
+		if (yield && udsx_now_ns() - t > YIELD_LATE_NS) {
 			yield_off_until = udsx_now_ns() + YIELD_OFF_NS;
 			break;
 		}
+		if (!yield && (++i & 63) == 0 && udsx_now_ns() - start > limit)
+			break;
 	}
 	if (budget_scale > 1)
 		budget_scale--;
