@@ -41,30 +41,69 @@ ssize_t udsx_do_recv(int fd, struct udsx_end *e, const struct iovec *iov, int io
 /*
  * The program's iovec array, read as the kernel reads it (its
  * copy_iovec_from_user), into `local` when it fits, else into memory of
- * its own that udsx_iov_done() frees. 0, or -EFAULT where the kernel would
- * fault (the caller leaves the call to the kernel, which says so having
- * queued and taken nothing), or -ENOMEM (the caller says so: the kernel
- * can, and the kernel's own call would read doorbells).
+ * its own that iov_done() frees. 0, or -EFAULT where the kernel would
+ * fault, or -ENOMEM.
  */
-int udsx_iov_in(const struct iovec *uiov, int n, struct iovec *local, int nlocal,
-		struct iovec **out)
+#define IOV_LOCAL 16
+static int iov_in(const struct iovec *uiov, int n, struct iovec *local, struct iovec **out)
 {
-	struct iovec *v = n <= nlocal ? local : malloc((size_t)n * sizeof(*v));
+	struct iovec *v = n <= IOV_LOCAL ? local : malloc((size_t)n * sizeof(*v));
 
 	if (!v)
 		return -ENOMEM;
 	if (n > 0 && !udsx_fetch(v, uiov, (size_t)n * sizeof(*v))) {
-		udsx_iov_done(v, local);
+		if (v != local)
+			free(v);
 		return -EFAULT;
 	}
 	*out = v;
 	return 0;
 }
 
-void udsx_iov_done(struct iovec *v, struct iovec *local)
+static void iov_done(struct iovec *v, struct iovec *local)
 {
 	if (v != local)
 		free(v);
+}
+
+/*
+ * udsx_do_send/udsx_do_recv on the program's own iovec array (readv,
+ * writev, sendmsg, recvmsg). UDSX_PASS where the kernel would fault on the
+ * array (the caller's real call then says EFAULT having queued and taken
+ * nothing) and, with `empty_pass`, for a call of 0 bytes; -ENOMEM is the
+ * caller's to return (the kernel's own call would read doorbells).
+ */
+ssize_t udsx_do_sendv(int fd, struct udsx_end *e, const struct iovec *uiov, int n, int flags,
+		      bool empty_pass)
+{
+	struct iovec local[IOV_LOCAL], *v;
+	ssize_t r;
+
+	if (n < 0 || n > 1024)
+		return UDSX_PASS;
+	r = iov_in(uiov, n, local, &v);
+	if (r < 0)
+		return r == -EFAULT ? UDSX_PASS : r;
+	r = empty_pass && !udsx_iov_total(v, n) ? UDSX_PASS : udsx_do_send(fd, e, v, n, flags);
+	iov_done(v, local);
+	return r;
+}
+
+ssize_t udsx_do_recvv(int fd, struct udsx_end *e, const struct iovec *uiov, int n, int flags,
+		      int *out_flags, bool cmsg, bool empty_pass)
+{
+	struct iovec local[IOV_LOCAL], *v;
+	ssize_t r;
+
+	if (n < 0 || n > 1024)
+		return UDSX_PASS;
+	r = iov_in(uiov, n, local, &v);
+	if (r < 0)
+		return r == -EFAULT ? UDSX_PASS : r;
+	r = empty_pass && !udsx_iov_total(v, n) ? UDSX_PASS :
+	    udsx_do_recv(fd, e, v, n, flags, out_flags, cmsg);
+	iov_done(v, local);
+	return r;
 }
 
 /* The sender's address, as the kernel reports it with each message: the
@@ -171,16 +210,10 @@ EXPORT ssize_t write(int fd, const void *buf, size_t n)
 EXPORT ssize_t readv(int fd, const struct iovec *iov, int iovcnt)
 {
 	UDSX_END(e);
-	struct iovec local[UDSX_IOV_LOCAL], *v = NULL;
-	ssize_t r;
 
-	if (udsx_lookup_data(fd, &e) && iovcnt > 0 && iovcnt <= 1024 &&
-	    (r = udsx_iov_in(iov, iovcnt, local, UDSX_IOV_LOCAL, &v)) != -EFAULT) {
-		if (r == 0)
-			r = udsx_iov_total(v, iovcnt) ? udsx_do_recv(fd, &e, v, iovcnt, 0, NULL, false)
-						      : UDSX_PASS;
+	if (udsx_lookup_data(fd, &e) && iovcnt > 0) {
+		ssize_t r = udsx_do_recvv(fd, &e, iov, iovcnt, 0, NULL, false, true);
 
-		udsx_iov_done(v, local);	/* (v NULL: nothing to free) */
 		if (r != UDSX_PASS)
 			return udsx_ret(r);
 	}
@@ -192,16 +225,11 @@ EXPORT ssize_t readv(int fd, const struct iovec *iov, int iovcnt)
 EXPORT ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
 {
 	UDSX_END(e);
-	struct iovec local[UDSX_IOV_LOCAL], *v = NULL;
-	ssize_t r;
 
 	/* writev() of 0 bytes returns 0 in the VFS: no empty datagram */
-	if (udsx_lookup_data(fd, &e) && iovcnt > 0 && iovcnt <= 1024 &&
-	    (r = udsx_iov_in(iov, iovcnt, local, UDSX_IOV_LOCAL, &v)) != -EFAULT) {
-		if (r == 0)
-			r = udsx_iov_total(v, iovcnt) ? udsx_do_send(fd, &e, v, iovcnt, 0) : UDSX_PASS;
+	if (udsx_lookup_data(fd, &e) && iovcnt > 0) {
+		ssize_t r = udsx_do_sendv(fd, &e, iov, iovcnt, 0, true);
 
-		udsx_iov_done(v, local);	/* (v NULL: nothing to free) */
 		if (r != UDSX_PASS)
 			return udsx_ret(r);
 	}

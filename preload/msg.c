@@ -50,16 +50,10 @@ EXPORT ssize_t sendmsg(int fd, const struct msghdr *m, int flags)
 	struct msghdr h;
 
 	if (udsx_lookup_data(fd, &e) && m && udsx_fetch(&h, m, sizeof(h))) {
-		struct iovec local[UDSX_IOV_LOCAL], *v = NULL;
 		ssize_t r;
 
 		if (!h.msg_namelen && !h.msg_controllen && h.msg_iovlen <= 1024) {
-			r = udsx_iov_in(h.msg_iov, (int)h.msg_iovlen, local, UDSX_IOV_LOCAL, &v);
-			if (r == -EFAULT)
-				return udsx_real.sendmsg(fd, m, flags);
-			if (r == 0)
-				r = udsx_do_send(fd, &e, v, (int)h.msg_iovlen, flags);
-			udsx_iov_done(v, local);
+			r = udsx_do_sendv(fd, &e, h.msg_iov, (int)h.msg_iovlen, flags, false);
 			if (r != UDSX_PASS)
 				return udsx_ret(r);
 		} else {
@@ -115,16 +109,10 @@ EXPORT ssize_t recvmsg(int fd, struct msghdr *m, int flags)
 	/* (a negative name length is the kernel's EINVAL, before it takes) */
 	if (udsx_lookup_data(fd, &e) && m && udsx_fetch(&h, m, sizeof(h)) &&
 	    h.msg_iovlen <= 1024 && !(h.msg_name && (int)h.msg_namelen < 0)) {
-		struct iovec local[UDSX_IOV_LOCAL], *v = NULL;
 		int of = 0;
-		ssize_t r = udsx_iov_in(h.msg_iov, (int)h.msg_iovlen, local, UDSX_IOV_LOCAL, &v);
+		ssize_t r = udsx_do_recvv(fd, &e, h.msg_iov, (int)h.msg_iovlen, flags, &of,
+					  h.msg_control && h.msg_controllen, false);
 
-		if (r == -EFAULT)
-			return udsx_real.recvmsg(fd, m, flags);
-		if (r == 0)
-			r = udsx_do_recv(fd, &e, v, (int)h.msg_iovlen, flags, &of,
-					 h.msg_control && h.msg_controllen);
-		udsx_iov_done(v, local);
 		if (r != UDSX_PASS) {
 			if (r >= 0)
 				r = recvmsg_done(&e, m, &h, r, of | (flags & MSG_CMSG_CLOEXEC));

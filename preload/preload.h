@@ -88,11 +88,10 @@ static inline int not_open_io(void)
 }
 
 hidden int udsx_peer_name(struct udsx_end *e, void *addr, socklen_t *alen);
-/* iovecs copied on the stack; more go to the heap (io.c) */
-#define UDSX_IOV_LOCAL 16
-hidden int udsx_iov_in(const struct iovec *uiov, int n, struct iovec *local, int nlocal,
-		       struct iovec **out);
-hidden void udsx_iov_done(struct iovec *v, struct iovec *local);
+hidden ssize_t udsx_do_sendv(int fd, struct udsx_end *e, const struct iovec *uiov, int n,
+			     int flags, bool empty_pass);
+hidden ssize_t udsx_do_recvv(int fd, struct udsx_end *e, const struct iovec *uiov, int n,
+			     int flags, int *out_flags, bool cmsg, bool empty_pass);
 hidden ssize_t udsx_do_send(int fd, struct udsx_end *e, const struct iovec *iov, int iovcnt, int flags);
 hidden ssize_t udsx_do_recv(int fd, struct udsx_end *e, const struct iovec *iov, int iovcnt,
 			    int flags, int *out_flags, bool cmsg);
