@@ -159,7 +159,6 @@ EXPORT int epoll_ctl(int ep, int op, int fd, struct epoll_event *ev)
 {
 	static int (*real)(int, int, int, struct epoll_event *);
 	struct epoll_event e;
-	struct iovec v = { ev, sizeof(e) };
 	int r, saved;
 
 	if (!real)
@@ -167,7 +166,7 @@ EXPORT int epoll_ctl(int ep, int op, int fd, struct epoll_event *ev)
 	/* (the event is read as the kernel reads it, first: a bad pointer is
 	 * its EFAULT, whatever the descriptors) */
 	if (!udsx_on || ((op == EPOLL_CTL_ADD || op == EPOLL_CTL_MOD) &&
-			 (!ev || udsx_copy_in(&e, &v, 1, 0, sizeof(e)) < 0)))
+			 (!ev || !udsx_fetch(&e, ev, sizeof(e)))))
 		return real(ep, op, fd, ev);
 	/* udsx's own descriptors (privfd.c) are not open: EBADF, the kernel's
 	 * next check */

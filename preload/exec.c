@@ -165,9 +165,12 @@ static bool vec_ok(char *const *v)
 	return true;
 }
 
-static bool args_ok(const char *path, char *const argv[], char *const envp[])
+/* Must the exec go to the kernel as it is, unprepared (the above)? */
+static bool unprepared(const char *path, char *const argv[], char *const envp[])
 {
-	return (!path || str_ok(path)) && vec_ok(argv) && vec_ok(envp);
+	if (!udsx_real.execve)
+		udsx_init();
+	return udsx_on && !((!path || str_ok(path)) && vec_ok(argv) && vec_ok(envp));
 }
 
 /* Prepare the channels; returns the environment to exec with. */
@@ -219,9 +222,7 @@ EXPORT int execve(const char *path, char *const argv[], char *const envp[])
 	char **env;
 	int gone;
 
-	if (!udsx_real.execve)
-		udsx_init();
-	if (udsx_on && !args_ok(path, argv, envp))
+	if (unprepared(path, argv, envp))
 		return udsx_real.execve(path, argv, envp);
 	gone = udsx_on ? missing(path) : 0;
 	if (gone)
@@ -237,9 +238,7 @@ EXPORT int execveat(int dfd, const char *path, char *const argv[], char *const e
 
 	const char *q = path;	/* glibc declares it nonnull; callers are not */
 
-	if (!udsx_real.execve)
-		udsx_init();
-	if (udsx_on && !args_ok(path, argv, envp))
+	if (unprepared(path, argv, envp))
 		return udsx_real.execveat(dfd, path, argv, envp, flags);
 	if ((flags & AT_EMPTY_PATH) && (!q || !*q))
 		snprintf(p, sizeof(p), "/proc/self/fd/%d", dfd);
@@ -256,9 +255,7 @@ EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 	char p[64];
 	char **env;
 
-	if (!udsx_real.execve)
-		udsx_init();
-	if (udsx_on && !args_ok(NULL, argv, envp))
+	if (unprepared(NULL, argv, envp))
 		return udsx_real.fexecve(fd, argv, envp);
 	snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
 	env = before_exec(p, envp);
@@ -277,9 +274,7 @@ EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
 	char p[PATH_MAX];
 	char **env;
 
-	if (!udsx_real.execve)
-		udsx_init();
-	if (udsx_on && !args_ok(file, argv, envp))
+	if (unprepared(file, argv, envp))
 		return real(file, argv, envp);
 	env = before_exec(resolve(file, p, sizeof(p)) ? p : NULL, envp);
 	return after_exec(real(file, argv, env));

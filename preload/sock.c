@@ -246,14 +246,8 @@ static int do_ioctl(int fd, unsigned long req, void *arg)
 					     UDSX_BELL_TRUESIZE);
 		return r;
 	}
-	{
-		/* written as the kernel's put_user: a bad pointer is EFAULT */
-		struct iovec o = { arg, sizeof(v) };
-
-		if (!arg || udsx_copy_out(&o, 1, 0, &v, sizeof(v)) < 0)
-			return (int)udsx_ret(-EFAULT);
-	}
-	return 0;
+	/* written as the kernel's put_user: a bad pointer is EFAULT */
+	return !arg || !udsx_store(arg, &v, sizeof(v)) ? (int)udsx_ret(-EFAULT) : 0;
 }
 
 EXPORT int ioctl(int fd, unsigned long req, ...)
