@@ -73,8 +73,8 @@ static void iov_done(struct iovec *v, struct iovec *local)
  * nothing) and, with `empty_pass`, for a call of 0 bytes; -ENOMEM is the
  * caller's to return (the kernel's own call would read doorbells).
  */
-ssize_t udsx_do_sendv(int fd, struct udsx_end *e, const struct iovec *uiov, int n, int flags,
-		      bool empty_pass)
+static ssize_t do_vec(bool send, int fd, struct udsx_end *e, const struct iovec *uiov, int n,
+		      int flags, int *out_flags, bool cmsg, bool empty_pass)
 {
 	struct iovec local[IOV_LOCAL], *v;
 	ssize_t r;
@@ -84,26 +84,25 @@ ssize_t udsx_do_sendv(int fd, struct udsx_end *e, const struct iovec *uiov, int 
 	r = iov_in(uiov, n, local, &v);
 	if (r < 0)
 		return r == -EFAULT ? UDSX_PASS : r;
-	r = empty_pass && !udsx_iov_total(v, n) ? UDSX_PASS : udsx_do_send(fd, e, v, n, flags);
+	if (empty_pass && !udsx_iov_total(v, n))
+		r = UDSX_PASS;
+	else
+		r = send ? udsx_do_send(fd, e, v, n, flags) :
+			   udsx_do_recv(fd, e, v, n, flags, out_flags, cmsg);
 	iov_done(v, local);
 	return r;
+}
+
+ssize_t udsx_do_sendv(int fd, struct udsx_end *e, const struct iovec *uiov, int n, int flags,
+		      bool empty_pass)
+{
+	return do_vec(true, fd, e, uiov, n, flags, NULL, false, empty_pass);
 }
 
 ssize_t udsx_do_recvv(int fd, struct udsx_end *e, const struct iovec *uiov, int n, int flags,
 		      int *out_flags, bool cmsg, bool empty_pass)
 {
-	struct iovec local[IOV_LOCAL], *v;
-	ssize_t r;
-
-	if (n < 0 || n > 1024)
-		return UDSX_PASS;
-	r = iov_in(uiov, n, local, &v);
-	if (r < 0)
-		return r == -EFAULT ? UDSX_PASS : r;
-	r = empty_pass && !udsx_iov_total(v, n) ? UDSX_PASS :
-	    udsx_do_recv(fd, e, v, n, flags, out_flags, cmsg);
-	iov_done(v, local);
-	return r;
+	return do_vec(false, fd, e, uiov, n, flags, out_flags, cmsg, empty_pass);
 }
 
 /* The sender's address, as the kernel reports it with each message: the
