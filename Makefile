@@ -37,7 +37,7 @@ $(B)/obj/%.o: %.c $(wildcard src/*.h include/*.h preload/*.h)
 	$(CC) $(BASE) $(LIBFLAGS) -DUDSX_VERSION='"$(VERSION)"' -c $< -o $@
 
 $(B)/libudsx.so: $(LIB_OBJ) src/libudsx.map
-	$(CC) $(SAN) $(LIBOPT) $(CFLAGS) -shared -pthread -Wl,-soname,libudsx.so.0 -Wl,--version-script=src/libudsx.map \
+	$(CC) $(SAN) $(LIBOPT) $(CFLAGS) -shared -pthread -Wl,-soname,libudsx.so.0 -Wl,--version-script=src/libudsx.map -Wl,-z,now \
 		$(if $(SAN),,-Wl,-z,defs) -o $@ $(LIB_OBJ) -ldl
 
 $(B)/udsx: tools/udsx.c include/udsx.h

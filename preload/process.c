@@ -133,11 +133,11 @@ __attribute__((destructor)) static void udsx_dtor(void)
 
 EXPORT void _exit(int status)
 {
-	void (*real)(int) = (void (*)(int))udsx_dlnext("_exit");
-
+	if (!udsx_real._exit)
+		udsx_init();
 	if (udsx_on)
 		udsx_release_all();
-	real(status);
+	udsx_real._exit(status);
 	__builtin_unreachable();
 }
 

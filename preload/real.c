@@ -16,7 +16,7 @@ static void resolve(void)
 	R(sendto); R(recvfrom); R(sendmsg); R(recvmsg); R(sendmmsg); R(recvmmsg);
 	R(close); R(close_range); R(dup); R(dup2); R(dup3); R(fcntl); R(ioctl);
 	R(setsockopt); R(getsockopt); R(shutdown); R(fork); R(execve); R(execveat);
-	R(fexecve); R(posix_spawn); R(posix_spawnp); R(poll); R(ppoll);
+	R(fexecve); R(posix_spawn); R(posix_spawnp); R(poll); R(ppoll); R(_exit);
 }
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;

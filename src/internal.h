@@ -70,6 +70,9 @@ struct udsx_real {
 	/* (wrapped to spin first, preload/pollwait.c: our own waits sleep) */
 	int (*poll)(struct pollfd *, nfds_t, int);
 	int (*ppoll)(struct pollfd *, nfds_t, const struct timespec *, const sigset_t *);
+	/* (resolved here, not at the call: a fork child's first symbol
+	 * lookup faults in pages of every library's symbol tables) */
+	void (*_exit)(int);
 };
 extern struct udsx_real udsx_real hidden;
 
