@@ -24,6 +24,7 @@ TP=$B/bench/throughput
 CC=$B/bench/conncost
 IC=$B/bench/idleconns
 EP=$B/bench/epollpp
+CP=$B/bench/copyceil
 # Each run is bounded in time by the program itself (-T), so a slow path
 # still yields a number; the timeout only catches hangs. Pingpong does up to
 # 20000 round trips but stops after 0.4 s.
@@ -35,7 +36,7 @@ TP_ARGS=(-T 1.5)
 PP_CONN_ARGS=(-n 20000 -w 500 -T 0.25)
 TP_CONN_ARGS=(-T 0.5)
 
-for p in "$PP" "$TP" "$CC" "$IC" "$EP"; do
+for p in "$PP" "$TP" "$CC" "$IC" "$EP" "$CP"; do
 	[ -x "$p" ] || { echo "run.sh: $p not built (make all first)" >&2; exit 2; }
 done
 have_udsx=1
@@ -153,6 +154,10 @@ SIZES="1 64 1024 4096 65536 262144 1048576"
 for s in $SIZES; do
 	run_case "throughput-stream-$s" udsx "$TP" -t stream -s "$s" "${TP_ARGS[@]}"
 done
+# What this machine allows at the moment: udsx's two copies for a 64 KiB
+# write between the two CPUs, without sockets (the same program on both
+# "paths"; the two medians are pooled below).
+run_case copyceil udsx "$CP" -s 65536 -T 0.5
 # a reader that takes one message per read, as a message parser would
 run_case throughput-stream-64-r64 udsx "$TP" -t stream -s 64 -r 64 "${TP_ARGS[@]}"
 run_case throughput-seqpacket-64 udsx "$TP" -t seqpacket -s 64 "${TP_ARGS[@]}"
@@ -246,6 +251,15 @@ human() { # bytes -> "64 B", "4 KiB", "1 MiB"
 			"with data $(median "$LOG/conncost-data.udsx" accel)/$((CC_N * CC_B)); idle $(median "$LOG/idleconns.udsx" accel)/$IDLE_N," \
 			"used once $(median "$LOG/idleconns-data.udsx" accel)/$IDLE_N"
 	fi
+	cat "$LOG/copyceil.kernel" "$LOG/copyceil.udsx" >"$LOG/copyceil.all"
+	awk -v c="$(median "$LOG/copyceil.all" gb_per_s)" -v u="$(median "$LOG/throughput-stream-65536.udsx" gb_per_s)" \
+	    -v k="$(median "$LOG/throughput-stream-65536.kernel" gb_per_s)" 'BEGIN {
+		if (c == "" || c <= 0)
+			exit
+		printf "cross-CPU copy ceiling now (bench/copyceil: two copies through a 1 MiB ring, no sockets): %.1f GB/s;\n", c
+		if (u != "" && k != "")
+			printf "64 KiB throughput reached %.0f%% of it under udsx, %.0f%% on the kernel (ceiling/kernel: %.1fx).\n", 100 * u / c, 100 * k / c, c / k
+	}'
 	echo "connect/accept targets: connect+accept+close at most 1.5x the kernel's time (ratio >= 0.67x),"
 	echo "the first row, which never carries data, included; idle memory at most 2x the kernel's"
 	echo "(ratio >= 0.50x); all $IDLE_N connections work (else the row says fail). \"used once\" = 8 B each way."
