@@ -17,6 +17,7 @@ static void resolve(void)
 	R(close); R(close_range); R(dup); R(dup2); R(dup3); R(fcntl); R(ioctl);
 	R(setsockopt); R(getsockopt); R(shutdown); R(fork); R(execve); R(execveat);
 	R(fexecve); R(posix_spawn); R(posix_spawnp); R(poll); R(ppoll); R(_exit);
+	R(bind); R(connect); R(accept); R(accept4);
 }
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;

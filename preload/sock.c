@@ -135,12 +135,12 @@ EXPORT int shutdown(int fd, int how)
 EXPORT int bind(int fd, const struct sockaddr *a, socklen_t l)
 {
 	UDSX_END(e);
-	int (*real)(int, const struct sockaddr *, socklen_t) =
-		(int (*)(int, const struct sockaddr *, socklen_t))udsx_dlnext("bind");
 
+	if (!udsx_real.bind)
+		udsx_init();
 	if (udsx_lookup(fd, &e))
 		udsx_revert_end(fd, &e, 0);
-	return real(fd, a, l);
+	return udsx_real.bind(fd, a, l);
 }
 
 /* Type of an AF_UNIX STREAM/SEQPACKET/DGRAM socket, or 0. (`unix_known`: the
@@ -167,14 +167,13 @@ int udsx_unix_type(int fd, bool unix_known)
 EXPORT int connect(int fd, const struct sockaddr *a, socklen_t l)
 {
 	UDSX_END(e);
-	static int (*real)(int, const struct sockaddr *, socklen_t);
 	int r, t;
 
-	if (!real)
-		real = (int (*)(int, const struct sockaddr *, socklen_t))udsx_dlnext("connect");
+	if (!udsx_real.connect)
+		udsx_init();
 	if (udsx_lookup(fd, &e))
 		udsx_revert_end(fd, &e, 0);
-	r = real(fd, a, l);
+	r = udsx_real.connect(fd, a, l);
 	/* a connection udsx may accelerate once the listener's side proves
 	 * it runs udsx too (nego.c); nothing is sent here */
 	if (r == 0 && udsx_on && a && l >= sizeof(sa_family_t) && a->sa_family == AF_UNIX &&
@@ -195,20 +194,16 @@ static int accepted(int r)
 
 EXPORT int accept(int fd, struct sockaddr *a, socklen_t *l)
 {
-	static int (*real)(int, struct sockaddr *, socklen_t *);
-
-	if (!real)
-		real = (int (*)(int, struct sockaddr *, socklen_t *))udsx_dlnext("accept");
-	return accepted(real(fd, a, l));
+	if (!udsx_real.accept)
+		udsx_init();
+	return accepted(udsx_real.accept(fd, a, l));
 }
 
 EXPORT int accept4(int fd, struct sockaddr *a, socklen_t *l, int flags)
 {
-	static int (*real)(int, struct sockaddr *, socklen_t *, int);
-
-	if (!real)
-		real = (int (*)(int, struct sockaddr *, socklen_t *, int))udsx_dlnext("accept4");
-	return accepted(real(fd, a, l, flags));
+	if (!udsx_real.accept4)
+		udsx_init();
+	return accepted(udsx_real.accept4(fd, a, l, flags));
 }
 
 static int do_ioctl(int fd, unsigned long req, void *arg)

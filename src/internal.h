@@ -73,6 +73,12 @@ struct udsx_real {
 	/* (resolved here, not at the call: a fork child's first symbol
 	 * lookup faults in pages of every library's symbol tables) */
 	void (*_exit)(int);
+	/* (and what negotiation's own side sockets call: our wrappers would
+	 * take them for the program's connections, nego.c) */
+	int (*bind)(int, const struct sockaddr *, socklen_t);
+	int (*connect)(int, const struct sockaddr *, socklen_t);
+	int (*accept)(int, struct sockaddr *, socklen_t *);
+	int (*accept4)(int, struct sockaddr *, socklen_t *, int);
 };
 extern struct udsx_real udsx_real hidden;
 

@@ -145,7 +145,7 @@ static int side_socket(void)
 	if (s < 0)
 		return -1;
 	l = side_name(&a, side_pid);
-	if (bind(s, (struct sockaddr *)&a, l) < 0 || listen(s, 64) < 0) {
+	if (udsx_real.bind(s, (struct sockaddr *)&a, l) < 0 || listen(s, 64) < 0) {
 		udsx_dbg("side socket: %s", strerror(errno));
 		udsx_real.close(s);
 		return -1;
@@ -173,7 +173,7 @@ static int dgram_side(int fd)
 	s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (s < 0)
 		return -1;
-	if (bind(s, (struct sockaddr *)&sn, l) < 0 || listen(s, 8) < 0) {
+	if (udsx_real.bind(s, (struct sockaddr *)&sn, l) < 0 || listen(s, 8) < 0) {
 		udsx_real.close(s);
 		return -1;
 	}
@@ -374,7 +374,7 @@ static int offer_to_client(int fd, struct udsx_cand *c)
 	if (s < 0)
 		return -1;
 	l = side_name(&a, cr.pid);
-	if (connect(s, (struct sockaddr *)&a, l) < 0) {
+	if (udsx_real.connect(s, (struct sockaddr *)&a, l) < 0) {
 		/* no udsx there: the usual case with a plain client */
 		udsx_dbg("fd %d: no side socket for pid %d (%s): kernel path", fd, (int)cr.pid,
 			 strerror(errno));
@@ -433,7 +433,7 @@ static int dgram_step(int fd, struct udsx_cand *c)
 	if (s < 0)
 		return -1;
 	pl = sizeof(sc);
-	if (connect(s, (struct sockaddr *)&a, l) == 0 &&
+	if (udsx_real.connect(s, (struct sockaddr *)&a, l) == 0 &&
 	    udsx_real.getsockopt(s, SOL_SOCKET, SO_PEERCRED, &sc, &pl) == 0 &&
 	    holds_strict(sc.pid, c->peer_ino))
 		r = send_offer(fd, c, s, sc.pid);
@@ -520,7 +520,7 @@ static void drain_side(int lfd)
 	if (lfd < 0)
 		return;
 	for (i = 0; i < 16; i++) {
-		conn = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		conn = udsx_real.accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (conn < 0)
 			return;
 		if (take_offer(conn)) {
@@ -689,7 +689,7 @@ bool udsx_cand_step(int fd, struct udsx_end *e)
 {
 	struct udsx_cand *c = atomic_load(&cands[fd]);
 	uint32_t w, zero = C_NEW, st;
-	int r;
+	int r, saved = errno;
 
 	if (!c)
 		return false;
@@ -739,6 +739,10 @@ bool udsx_cand_step(int fd, struct udsx_end *e)
 		if (r && c->checks > 64 && (int64_t)udsx_now_ns() - c->born > 2000000)
 			st = C_PLAIN;	/* a plain server */
 	}
+	/* (the program's call succeeds or fails on its own: what the
+	 * negotiation's calls said, an EAGAIN from the side socket's accept4
+	 * or an ECONNREFUSED from a client without udsx, is not its errno) */
+	errno = saved;
 	if (st == C_NEW) {
 		/* undecided: this call goes to the kernel, counted */
 		atomic_store(&c->word, C_NEW + 1);
