@@ -155,6 +155,14 @@ int udsx_epoll_hint(int ep)
 	return atomic_load_explicit(&ep_hint[ep], memory_order_relaxed);
 }
 
+/* The events whose edges follow the data. A watch with EPOLLET and none of
+ * them (dbus-daemon adds every connection so, disabled, and makes it
+ * level-triggered later) reports only hang-ups and errors, which the
+ * kernel socket shows as it would without udsx: the ring can stay. A MOD
+ * that adds one of them comes through here again. */
+#define EP_DATA_EVENTS (EPOLLIN | EPOLLRDNORM | EPOLLRDBAND | EPOLLPRI | EPOLLOUT | \
+			EPOLLWRNORM | EPOLLWRBAND)
+
 EXPORT int epoll_ctl(int ep, int op, int fd, struct epoll_event *ev)
 {
 	static int (*real)(int, int, int, struct epoll_event *);
@@ -176,7 +184,8 @@ EXPORT int epoll_ctl(int ep, int op, int fd, struct epoll_event *ev)
 	}
 	if (op != EPOLL_CTL_ADD && op != EPOLL_CTL_MOD)
 		return real(ep, op, fd, ev);
-	if ((e.events & EPOLLET) || (ep >= 0 && ep < EP_MAX && (atomic_load(&ep_kind[ep]) & EP_EDGE)))
+	if (((e.events & EPOLLET) && (e.events & EP_DATA_EVENTS)) ||
+	    (ep >= 0 && ep < EP_MAX && (atomic_load(&ep_kind[ep]) & EP_EDGE)))
 		edge_watched(fd, 0);
 	r = real(ep, op, fd, ev);
 	saved = errno;
