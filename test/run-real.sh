@@ -29,7 +29,7 @@ have() { command -v "$1" >/dev/null 2>&1; }
 # running (our own unreaped jobs, so never a recycled pid) when a check fails
 # or the script is interrupted. timeout passes the signal on to its program's
 # whole process group.
-cleanup() { local p; for p in $(jobs -p); do kill "$p" 2>/dev/null; done; }
+cleanup() { local p; for p in $(jobs -p); do stop "$p"; done; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 run() { # run MODE CMD...: CMD bounded by $LIMIT (default $T) seconds, under udsx if MODE is udsx, else surely not
@@ -44,7 +44,20 @@ wait_listen() { # wait_listen NAME: until a listening socket NAME (a path, or @n
 	done
 	return 1
 }
-stop() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
+# stop PID: end a program started as `run MODE PROG ... &` and return its
+# status. $! is the subshell running run(), whose child is timeout, whose
+# child is PROG: killing the subshell alone would orphan timeout and PROG,
+# still listening, until their time limit (and a later wait_listen on the
+# same name would find the orphan). PROG itself gets SIGTERM; signalling
+# timeout instead would give it only its 2 s (-k) before SIGKILL.
+stop() {
+	local t c
+	for t in $(cat "/proc/$1/task/$1/children" 2>/dev/null); do
+		c=$(cat "/proc/$t/task/$t/children" 2>/dev/null)
+		kill ${c:-$t} 2>/dev/null
+	done
+	wait "$1" 2>/dev/null
+}
 make_data() { # make_data FILE MIB: pseudo-random bytes, the same every run so a failure can be replayed
 	if have python3; then
 		python3 -c 'import random, sys; sys.stdout.buffer.write(random.Random(1).randbytes(int(sys.argv[1]) << 20))' "$2"
