@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# run-real.sh -- real unmodified programs (socat, redis, Python) over pathname and abstract AF_UNIX sockets, kernel vs udsx.
+# run-real.sh -- real unmodified programs (socat, redis, D-Bus, tmux, ssh-agent, Python) over pathname and abstract AF_UNIX sockets, kernel vs udsx.
 # usage: test/run-real.sh BUILD_DIR   (one line per check, then "N passed, N failed, N skipped")
 # env:   UDSX_REAL_TIMEOUT (seconds any one program may run, default 30), UDSX_REAL_MB (socat transfer size, default 64)
 #
@@ -69,6 +69,9 @@ make_data() { # make_data FILE MIB: pseudo-random bytes, the same every run so a
 R=$(dirname "$0")/real
 source "$R/socat.sh"
 source "$R/redis.sh"
+source "$R/dbus.sh"
+source "$R/tmux.sh"
+source "$R/sshagent.sh"
 
 if [ ! -x "$U" ] || [ ! -e "$B/libudsx.so" ]; then
 	bad "udsx build" "no $U or $B/libudsx.so: build first"
@@ -92,6 +95,13 @@ if have redis-server && have redis-cli && have redis-benchmark; then
 else
 	skp "redis" "redis-server, redis-cli or redis-benchmark is not installed"
 fi
+
+# dbus-daemon and peer-to-peer D-Bus, tmux, ssh-agent: credentials, fds
+# passed with SCM_RIGHTS, forking and daemonizing servers. Each check skips
+# by itself when its programs are not installed.
+for m in "kernel kernel" "udsx udsx" "udsx kernel" "kernel udsx"; do dbus_check $m; done
+for m in "kernel kernel" "udsx udsx" "udsx kernel" "kernel udsx"; do tmux_check $m; done
+for m in "kernel kernel" "udsx udsx" "udsx kernel" "kernel udsx"; do sshagent_check $m; done
 
 # Python, stdlib only: each program's transcript must be the same on both paths.
 if have python3; then
