@@ -28,6 +28,13 @@ check "udsx run negative --spin-us" 2 "$U" run --spin-us -5 -- true
 check "udsx run without --" 2 "$U" run true
 check "udsx run missing program" 127 "$U" run -- /nonexistent/prog
 check "udsx run passes the exit status" 3 "$U" run -- sh -c 'exit 3'
+sg=$B/test-out/setgid-true
+if cp /bin/true "$sg" 2>/dev/null && chgrp nogroup "$sg" 2>/dev/null && chmod 2755 "$sg" && [ "$(id -g)" != "$(stat -c %g "$sg")" ]; then
+	check "udsx run of a set-group-ID program" 0 "$U" run -- "$sg"
+	check_grep "it warns that the loader ignores LD_PRELOAD" "ignores LD_PRELOAD"
+else
+	skip=$((skip+1)); echo "SKIP extra set-group-ID warning (cannot make a set-group-ID file here)"
+fi
 check "udsx run warns about a bad UDSX_SPIN_US" 0 env UDSX_SPIN_US=abc "$U" run -- true
 check_grep "the warning names the variable" "UDSX_SPIN_US"
 check "library is silent on a bad UDSX_* value" 0 env UDSX_SPIN_US=abc UDSX_RING_KB=-1 LD_PRELOAD="$B/libudsx.so" "$B/test/diff/basic_rw" stream

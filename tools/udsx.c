@@ -2,9 +2,11 @@
 /* udsx.c -- the udsx command: run a program with the udsx data plane, and report the version. */
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char usage[] =
@@ -62,6 +64,42 @@ static void check_env(const char *name, long lo, long hi)
 			"the library will use its default\n", name, s, lo, hi);
 }
 
+/* The file execvp would run for `prog` (the first executable regular file
+ * along PATH), in `out`; false if none. */
+static bool find_prog(const char *prog, char *out, size_t len, struct stat *st)
+{
+	const char *path = getenv("PATH"), *p, *end;
+
+	if (strchr(prog, '/'))
+		return snprintf(out, len, "%s", prog) < (int)len && stat(out, st) == 0;
+	for (p = path && *path ? path : "/usr/local/bin:/usr/bin:/bin"; ; p = end + 1) {
+		end = strchrnul(p, ':');
+		if (snprintf(out, len, "%.*s%s%s", (int)(end - p), p, end > p ? "/" : "",
+			     prog) < (int)len &&
+		    stat(out, st) == 0 && S_ISREG(st->st_mode) && access(out, X_OK) == 0)
+			return true;
+		if (!*end)
+			return false;
+	}
+}
+
+/* A set-user-ID or set-group-ID program that changes our credentials runs
+ * in the loader's secure mode, which ignores LD_PRELOAD: say so, since
+ * the program would otherwise silently run without udsx. */
+static void check_setid(const char *prog)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (!find_prog(prog, path, sizeof(path), &st))
+		return;		/* (execvp reports it) */
+	if (((st.st_mode & S_ISUID) && st.st_uid != geteuid()) ||
+	    ((st.st_mode & S_ISGID) && (st.st_mode & S_IXGRP) && st.st_gid != getegid()))
+		fprintf(stderr, "udsx: warning: %s is set-user-ID or set-group-ID; the dynamic loader "
+			"ignores LD_PRELOAD for it, so it runs without udsx (run a copy without the "
+			"bit to use udsx)\n", path);
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	char lib[PATH_MAX], *pre, *nv;
@@ -103,6 +141,7 @@ static int cmd_run(int argc, char **argv)
 		nv = lib;
 	}
 	setenv("LD_PRELOAD", nv, 1);
+	check_setid(argv[i + 1]);
 	execvp(argv[i + 1], argv + i + 1);
 	fprintf(stderr, "udsx: cannot run '%s': %s\n", argv[i + 1], strerror(errno));
 	return errno == ENOENT ? 127 : 126;
