@@ -12,7 +12,7 @@ static const char *instances[] = {
  * negotiated (from the server's 4th data call). */
 static void round_trip(int a, int b, int ep, int i)
 {
-	char buf[16], m[8];
+	char buf[16], m[16];
 
 	snprintf(m, sizeof(m), "m%d", i);
 	show("a send", send(a, m, strlen(m), 0));
