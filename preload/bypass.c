@@ -37,6 +37,9 @@ static _Atomic unsigned char ep_kind[EP_MAX];	/* per fd: */
 #define EP_IS_EPOLL 1	/* created by epoll_create here */
 #define EP_EDGE 2	/* watched edge-triggered, directly or from above */
 #define EP_OURS 4	/* a channel end (or candidate) was added to it */
+#define EP_ET_EARLY 8	/* a socket watched edge-triggered before it was
+			 * connected (nginx adds its upstream sockets so, then
+			 * connects): connect() leaves it with the kernel */
 /* per epoll set marked EP_OURS: the last such fd added (pollwait.c) */
 static _Atomic int ep_hint[EP_MAX];
 
@@ -88,8 +91,24 @@ static void to_kernel(int fd)
 		return;
 	if (udsx_lookup(fd, &e))
 		udsx_leave_kernel_only(fd, &e);
-	else
+	else if (udsx_cand_any(fd))
 		udsx_cand_plain(fd);
+	else if (fd < EP_MAX)
+		atomic_fetch_or(&ep_kind[fd], EP_ET_EARLY);
+}
+
+/* May connect() make fd a candidate? Not if it is watched edge-triggered. */
+bool udsx_edge_early(int fd)
+{
+	return fd >= 0 && fd < EP_MAX &&
+	       (atomic_load_explicit(&ep_kind[fd], memory_order_relaxed) & EP_ET_EARLY);
+}
+
+/* fd was closed: what we knew of the number goes with it. */
+void udsx_epoll_forget(int fd)
+{
+	if (fd >= 0 && fd < EP_MAX && atomic_load_explicit(&ep_kind[fd], memory_order_relaxed))
+		atomic_store(&ep_kind[fd], 0);
 }
 
 /* fd is (about to be) watched edge-triggered: a socket leaves the ring, an

@@ -29,6 +29,7 @@ EXPORT int close(int fd)
 		udsx_table_clear(fd);
 	}
 	udsx_cand_drop(fd);
+	udsx_epoll_forget(fd);
 	return udsx_real.close(fd);
 }
 
@@ -49,6 +50,7 @@ EXPORT int close_range(unsigned int lo, unsigned int hi, int flags)
 				udsx_table_clear((int)fd);
 			}
 			udsx_cand_drop((int)fd);
+			udsx_epoll_forget((int)fd);
 		}
 	return udsx_priv_close_range(lo, hi, flags);
 }

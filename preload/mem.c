@@ -19,7 +19,7 @@ EXPORT int munmap(void *addr, size_t len)
 	long r;
 
 	udsx_ucopy_forget();
-	r = syscall(SYS_munmap, addr, len);
+	r = udsx_syscall(SYS_munmap, addr, len);
 	udsx_ucopy_forget();
 	return (int)r;
 }
@@ -29,7 +29,7 @@ EXPORT int mprotect(void *addr, size_t len, int prot)
 	long r;
 
 	udsx_ucopy_forget();
-	r = syscall(SYS_mprotect, addr, len, prot);
+	r = udsx_syscall(SYS_mprotect, addr, len, prot);
 	udsx_ucopy_forget();
 	return (int)r;
 }
@@ -47,7 +47,7 @@ EXPORT void *mremap(void *old, size_t old_len, size_t new_len, int flags, ...)
 		va_end(ap);
 	}
 	udsx_ucopy_forget();
-	r = syscall(SYS_mremap, old, old_len, new_len, flags, fixed);
+	r = udsx_syscall(SYS_mremap, old, old_len, new_len, flags, fixed);
 	udsx_ucopy_forget();
 	return (void *)r;
 }
@@ -64,9 +64,9 @@ static void *do_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t 
 	long r;
 
 	if (!(flags & MAP_FIXED))
-		return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off);
+		return (void *)udsx_syscall(SYS_mmap, addr, len, prot, flags, fd, off);
 	udsx_ucopy_forget();
-	r = syscall(SYS_mmap, addr, len, prot, flags, fd, off);
+	r = udsx_syscall(SYS_mmap, addr, len, prot, flags, fd, off);
 	udsx_ucopy_forget();
 	return (void *)r;
 }
@@ -87,7 +87,7 @@ EXPORT int shmdt(const void *addr)
 	long r;
 
 	udsx_ucopy_forget();
-	r = syscall(SYS_shmdt, addr);
+	r = udsx_syscall(SYS_shmdt, addr);
 	udsx_ucopy_forget();
 	return (int)r;
 }
@@ -97,9 +97,9 @@ EXPORT void *shmat(int id, const void *addr, int flags)
 	long r;
 
 	if (!(flags & SHM_REMAP))
-		return (void *)syscall(SYS_shmat, id, addr, flags);
+		return (void *)udsx_syscall(SYS_shmat, id, addr, flags);
 	udsx_ucopy_forget();
-	r = syscall(SYS_shmat, id, addr, flags);
+	r = udsx_syscall(SYS_shmat, id, addr, flags);
 	udsx_ucopy_forget();
 	return (void *)r;
 }

@@ -16,6 +16,8 @@ hidden void udsx_atfork_parent(void);
 hidden void udsx_stdio_fd(int fd);
 hidden void *udsx_dlnext(const char *name);
 hidden int udsx_epoll_hint(int ep);
+hidden bool udsx_edge_early(int fd);
+hidden void udsx_epoll_forget(int fd);
 hidden int udsx_unix_type(int fd, bool unix_known);
 
 /* Release what udsx_lookup took; runs when a UDSX_END goes out of scope. */

@@ -177,7 +177,7 @@ EXPORT int connect(int fd, const struct sockaddr *a, socklen_t l)
 	/* a connection udsx may accelerate once the listener's side proves
 	 * it runs udsx too (nego.c); nothing is sent here */
 	if (r == 0 && udsx_on && a && l >= sizeof(sa_family_t) && a->sa_family == AF_UNIX &&
-	    (t = udsx_unix_type(fd, true)))
+	    !udsx_edge_early(fd) && (t = udsx_unix_type(fd, true)))
 		udsx_cand_add(fd, t, 1);
 	return r;
 }

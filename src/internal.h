@@ -82,6 +82,14 @@ struct udsx_real {
 };
 extern struct udsx_real udsx_real hidden;
 
+/* A system call made directly (sys.c): never through a wrapper, ours or
+ * the syscall() we export. -1 and errno on failure. udsx_syscall(n, ...)
+ * takes up to six arguments and passes 0 for the rest. */
+hidden long udsx_syscall6(long n, long a1, long a2, long a3, long a4, long a5, long a6);
+#define udsx_syscall(...) udsx_sys_pad_(__VA_ARGS__, 0, 0, 0, 0, 0, 0)
+#define udsx_sys_pad_(n, a, b, c, d, e, f, ...) \
+	udsx_syscall6((long)(n), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), (long)(f))
+
 /* ---- liveness of the processes holding an end (life.c, watch.c) ---- */
 /* This process's view of one end's holders, made from the end's holder
  * list as of the other end's peer_hgen == gen. `hot` is never NULL (a

@@ -21,7 +21,7 @@ static _Thread_local uint32_t my_tid;
 static uint32_t tid(void)
 {
 	if (!my_tid)
-		my_tid = (uint32_t)syscall(SYS_gettid);
+		my_tid = (uint32_t)udsx_syscall(SYS_gettid);
 	return my_tid;
 }
 
@@ -76,7 +76,7 @@ int udsx_lock(_Atomic uint32_t *l)
 			return -EDEADLK;
 		if (!(cur & WAITERS) && !atomic_compare_exchange_strong(l, &cur, cur | WAITERS))
 			continue;
-		syscall(SYS_futex, l, FUTEX_WAIT, cur | WAITERS, &ts, NULL, 0);
+		udsx_syscall(SYS_futex, l, FUTEX_WAIT, cur | WAITERS, &ts, NULL, 0);
 	}
 }
 
@@ -94,5 +94,5 @@ void udsx_unlock(_Atomic uint32_t *l)
 	uint32_t old = atomic_exchange_explicit(l, 0, memory_order_release);
 
 	if (old & WAITERS)
-		syscall(SYS_futex, l, FUTEX_WAKE, 1, NULL, NULL, 0);
+		udsx_syscall(SYS_futex, l, FUTEX_WAKE, 1, NULL, NULL, 0);
 }

@@ -245,9 +245,9 @@ static int borrow_end(struct udsx_chan *ch, int side)
 		if (pid <= 0 || pid == udsx_pid())
 			continue;
 		n = udsx_pid_fd_of(pid, ino, atomic_load(&es->fd_hint[i]));
-		if (n < 0 || (pfd = (int)syscall(SYS_pidfd_open, pid, 0)) < 0)
+		if (n < 0 || (pfd = (int)udsx_syscall(SYS_pidfd_open, pid, 0)) < 0)
 			continue;
-		fd = (int)syscall(SYS_pidfd_getfd, pfd, n, 0);
+		fd = (int)udsx_syscall(SYS_pidfd_getfd, pfd, n, 0);
 		udsx_real.close(pfd);
 	}
 	return fd;

@@ -63,7 +63,7 @@ void udsx_ucopy_forget(void)
  */
 void udsx_unmap(void *addr, size_t len)
 {
-	syscall(SYS_munmap, addr, len);
+	udsx_syscall(SYS_munmap, addr, len);
 }
 
 static bool known_slow(struct spans *s, uintptr_t a, size_t n)

@@ -45,7 +45,7 @@ static int runnable(void)
 	fd = open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return running = -1;
-	n = read(fd, buf, sizeof(buf) - 1);
+	n = udsx_real.read(fd, buf, sizeof(buf) - 1);	/* (config.c says why) */
 	udsx_real.close(fd);
 	buf[n > 0 ? n : 0] = 0;
 	for (p = buf; *p && fields < 3; p++)
