@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# run-real.sh -- real unmodified programs (socat, redis, D-Bus, tmux, ssh-agent, Python) over pathname and abstract AF_UNIX sockets, kernel vs udsx.
+# run-real.sh -- real unmodified programs (socat, redis, D-Bus, tmux, ssh-agent, nginx, Node.js, Python) over pathname and abstract AF_UNIX sockets, kernel vs udsx.
 # usage: test/run-real.sh BUILD_DIR   (one line per check, then "N passed, N failed, N skipped")
 # env:   UDSX_REAL_TIMEOUT (seconds any one program may run, default 30), UDSX_REAL_MB (socat transfer size, default 64)
 #
@@ -72,6 +72,8 @@ source "$R/redis.sh"
 source "$R/dbus.sh"
 source "$R/tmux.sh"
 source "$R/sshagent.sh"
+source "$R/nginx.sh"
+source "$R/node.sh"
 
 if [ ! -x "$U" ] || [ ! -e "$B/libudsx.so" ]; then
 	bad "udsx build" "no $U or $B/libudsx.so: build first"
@@ -102,6 +104,12 @@ fi
 for m in "kernel kernel" "udsx udsx" "udsx kernel" "kernel udsx"; do dbus_check $m; done
 for m in "kernel kernel" "udsx udsx" "udsx kernel" "kernel udsx"; do tmux_check $m; done
 for m in "kernel kernel" "udsx udsx" "udsx kernel" "kernel udsx"; do sshagent_check $m; done
+
+# nginx (a master and workers, epoll edge-triggered, sendfile) with a Python
+# upstream and curl; Node.js net servers and fork() IPC (libuv: raw close,
+# handles passed with SCM_RIGHTS).
+for m in "kernel kernel" "udsx udsx" "udsx kernel" "kernel udsx"; do nginx_check $m; done
+for m in "kernel kernel" "udsx udsx" "udsx kernel" "kernel udsx"; do node_check $m; done
 
 # Python, stdlib only: each program's transcript must be the same on both paths.
 if have python3; then
