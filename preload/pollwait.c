@@ -184,7 +184,7 @@ static bool spin(struct look *l, uint64_t *spent)
 	pthread_sigmask(SIG_BLOCK, &all, &l->callers);
 	if (!l->mask)
 		l->mask = &l->callers;
-	got = udsx_spin_until(look_ready, l, udsx_cfg.spin_us, UDSX_SPIN_YES);
+	got = udsx_spin_until(look_ready, l, udsx_cfg.spin_us, UDSX_SPIN_YES | UDSX_SPIN_COSTLY);
 	*spent = udsx_now_ns() - t0;
 	t_hits = got && l->looks == 1 ? (uint8_t)(t_hits + (t_hits < BUSY_MIN)) : 0;
 	if (got) {

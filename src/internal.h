@@ -309,6 +309,9 @@ hidden int udsx_only_cpu(void);
 hidden bool udsx_spin_futile(struct udsx_chan *ch, int side);
 /* how a wait for end `side` may spin (wait.c) */
 enum { UDSX_SPIN_NO, UDSX_SPIN_YES, UDSX_SPIN_YIELD };
+/* or'ed into UDSX_SPIN_YES: each look is a system call (the poll family),
+ * so the clock is read after every look, not every 64th */
+#define UDSX_SPIN_COSTLY 0x10
 hidden int udsx_spin_mode(struct udsx_chan *ch, int side);
 hidden bool udsx_spin_until(bool (*ready)(void *), void *arg, int budget_us, int mode);
 hidden bool udsx_spin_ns(bool (*ready)(void *), void *arg, unsigned budget_ns, unsigned poll_ns);

@@ -303,6 +303,28 @@ static ssize_t kernel_rest(int fd, struct udsx_end *e, struct udsx_io *io, size_
 	return (ssize_t)done;
 }
 
+/*
+ * Asked where only the peer's death would change the answer: a
+ * non-blocking send that found the ring full, SIOCOUTQ with data queued.
+ * If the reader's socket is gone (killed in a process whose liveness page
+ * we cannot map, another user's: watch.c has to assume it may live), the
+ * kernel would say EPIPE, or 0 queued, and tells on our socket (HUP): the
+ * end goes to the kernel path, which answers, and true is returned.
+ * Without this a program that polls (POLLOUT|POLLHUP) and retries on
+ * EAGAIN spun for ever (a PostgreSQL backend whose root client was
+ * killed). One poll() each; DGRAM: the kernel's poll does not tell.
+ */
+static bool orphaned(int fd, struct udsx_end *e)
+{
+	int saved = errno;
+	bool gone = e->ch->type != SOCK_DGRAM && udsx_watch_confirm(fd, e->ch);
+
+	if (gone)
+		udsx_revert_orphan(fd, e);
+	errno = saved;
+	return gone;
+}
+
 static ssize_t stream_send(int fd, struct udsx_end *e, struct udsx_io *io)
 {
 	struct udsx_chan *ch = e->ch;
@@ -349,7 +371,7 @@ static ssize_t stream_send(int fd, struct udsx_end *e, struct udsx_io *io)
 	charged = udsx_writer_charged(ch, d, sndbuf / 4);
 	udsx_unlock(&ch->h->dir[d].wlock);
 	if (!sent)
-		return err;
+		return err == -EAGAIN && orphaned(fd, e) ? UDSX_PASS : err;
 	settle(fd, e, charged, sndbuf);
 	return (ssize_t)sent;
 to_kernel:
@@ -415,6 +437,8 @@ static ssize_t record_send(int fd, struct udsx_end *e, struct udsx_io *io)
 		}
 		udsx_unlock(&ch->h->dir[d].wlock);
 		if (nb) {
+			if (orphaned(fd, e))
+				return UDSX_PASS;
 			settle(fd, e, sndbuf, sndbuf);	/* full: over a quarter */
 			return -EAGAIN;
 		}
@@ -1220,6 +1244,8 @@ int udsx_inq(int fd, struct udsx_end *e, int *out)
 int udsx_outq(int fd, struct udsx_end *e, int *out)
 {
 	check_peer(fd, e);	/* (the kernel dropped what a dead peer had not read) */
+	if (udsx_end_active(e) && udsx_dir_charged(&e->ch->h->dir[e->side]))
+		orphaned(fd, e);
 	if (udsx_ring_closed(e->ch, e->side) || !udsx_gate_is_open(e->ch, e->side))
 		return UDSX_PASS;
 	*out = (int)udsx_dir_charged(&e->ch->h->dir[e->side]);

@@ -158,9 +158,11 @@ bool udsx_spin_futile(struct udsx_chan *ch, int side)
 #define YIELD_OFF_NS 1000000000ull
 bool udsx_spin_until(bool (*ready)(void *), void *arg, int budget_us, int mode)
 {
-	bool yield = mode == UDSX_SPIN_YIELD;
+	/* (a costly look takes ~1 us: 64 of them overran the budget many
+	 * times over, and the adaptation and overload cut did nothing) */
+	unsigned every = mode & UDSX_SPIN_COSTLY ? 0 : 63, i = 0;
+	bool yield = (mode &= ~UDSX_SPIN_COSTLY) == UDSX_SPIN_YIELD;
 	uint64_t start, limit, t = 0;
-	unsigned i = 0;
 
 	if (ready(arg))
 		return true;
@@ -188,7 +190,7 @@ bool udsx_spin_until(bool (*ready)(void *), void *arg, int budget_us, int mode)
 			yield_off_until = udsx_now_ns() + YIELD_OFF_NS;
 			break;
 		}
-		if (!yield && (++i & 63) == 0 && udsx_now_ns() - start > limit)
+		if (!yield && (++i & every) == 0 && udsx_now_ns() - start > limit)
 			break;
 	}
 	if (budget_scale > 1)

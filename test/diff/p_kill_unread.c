@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* p_kill_unread.c -- a peer SIGKILLed with data it never read: the survivor's sends fail at once (EPIPE, ECONNRESET, ECONNREFUSED), and its reads give ECONNRESET in the kernel's order (SEMANTICS 168-173, 176, 205). */
+#include <grp.h>
+#include <stdbool.h>
 #include "common_b.h"
 
 /*
@@ -20,7 +22,10 @@
  *             and the child had sent 3 more;
  *   -thread   the child read through a thread that has since exited;
  *   -execd    the child exec'd this program (under udsx if the parent is)
- *             before it was killed.
+ *             before it was killed;
+ *   -otheruid as -full, but the parent runs as nobody (when started as
+ *             root), so it cannot look at the root child's liveness, and
+ *             its sends after the death are non-blocking.
  */
 static const char *instances[] = {
 	"stream-write", "dgram-write", "seqpacket-write",
@@ -32,7 +37,8 @@ static const char *instances[] = {
 	"stream-blocked", "dgram-blocked", "seqpacket-blocked",
 	"stream-hot", "dgram-hot", "seqpacket-hot",
 	"stream-thread", "dgram-thread", "seqpacket-thread",
-	"stream-execd", "dgram-execd", "seqpacket-execd", NULL
+	"stream-execd", "dgram-execd", "seqpacket-execd",
+	"stream-otheruid", "seqpacket-otheruid", NULL
 };
 
 static int sock_fd;
@@ -82,6 +88,14 @@ static void child(int fd, int ready, int go)
 		if (read(go, &c, 1) != 1)
 			_exit(7);
 		wait_sleeping_pid(getppid());
+		kill(getpid(), SIGKILL);
+	}
+	if (variant("otheruid")) {
+		char c;
+
+		/* (the parent, now another user, may not kill us) */
+		if (read(go, &c, 1) != 1)
+			_exit(7);
 		kill(getpid(), SIGKILL);
 	}
 	for (;;)
@@ -143,6 +157,12 @@ static void run(int argc, char **argv)
 	close(sv[1]);
 	close(rp[1]);
 	close(gp[0]);
+	if (variant("otheruid")) {
+		bool dropped = geteuid() == 0 && setgroups(0, NULL) == 0 &&
+			       setresgid(65534, 65534, 65534) == 0 && setresuid(65534, 65534, 65534) == 0;
+
+		say("parent runs as another user than the child: %s", dropped ? "yes" : "no");
+	}
 	if (variant("hot")) {
 		for (i = 0; i < 40; i++) {
 			if (send(sv[0], "ping", 4, 0) != 4 || recv(sv[0], m, 4, 0) != 4)
@@ -153,7 +173,7 @@ static void run(int argc, char **argv)
 		show("parent send for the thread", send(sv[0], "abcd", 4, 0));
 	show("ready byte", read(rp[0], &c, 1));
 	show("parent send (never read)", send(sv[0], "xyz", 3, 0));
-	if (variant("full") || variant("blocked")) {
+	if (variant("full") || variant("blocked") || variant("otheruid")) {
 		long bytes;
 		int err = 0;
 
@@ -166,7 +186,10 @@ static void run(int argc, char **argv)
 		show("go byte", write(gp[1], "g", 1));
 		show("parent blocked send", send(sv[0], big, sizeof(big), MSG_NOSIGNAL));
 	}
-	kill(pid, SIGKILL);
+	if (variant("otheruid"))
+		show("go byte", write(gp[1], "g", 1));
+	else
+		kill(pid, SIGKILL);
 	reap("child", pid);
 	show_poll("parent after death", sv[0]);
 	say("parent outq/inq after death: %d %d", outq(sv[0]), inq(sv[0]));
@@ -189,7 +212,7 @@ static void run(int argc, char **argv)
 		show_recvs("parent recv", sv[0]);
 		show("parent send 2", send(sv[0], "abc", 3, MSG_NOSIGNAL));
 	} else {
-		int fl = variant("sigpipe") ? 0 : MSG_NOSIGNAL;
+		int fl = (variant("sigpipe") ? 0 : MSG_NOSIGNAL) | (variant("otheruid") ? MSG_DONTWAIT : 0);
 
 		show("parent send 1", send(sv[0], "abc", 3, fl));
 		show("parent send 2", send(sv[0], "abc", 3, fl));
