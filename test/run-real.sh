@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# run-real.sh -- real unmodified programs (socat, redis, D-Bus, tmux, ssh-agent, nginx, Node.js, Python) over pathname and abstract AF_UNIX sockets, kernel vs udsx.
+# run-real.sh -- real unmodified programs (socat, redis, D-Bus, tmux, ssh-agent, nginx, Node.js, PostgreSQL, memcached, Python) over pathname and abstract AF_UNIX sockets, kernel vs udsx.
 # usage: test/run-real.sh BUILD_DIR   (one line per check, then "N passed, N failed, N skipped")
 # env:   UDSX_REAL_TIMEOUT (seconds any one program may run, default 30), UDSX_REAL_MB (socat transfer size, default 64)
 #
@@ -11,6 +11,7 @@
 set -u
 B=${1:-build}
 U=$B/udsx
+[ -x "$U" ] && U=$(cd "$(dirname "$U")" && pwd)/udsx	# (absolute: checks may cd)
 T=${UDSX_REAL_TIMEOUT:-30}
 MB=${UDSX_REAL_MB:-64}
 O=$B/test-out/real
@@ -19,6 +20,11 @@ O=$(cd "$O" && pwd)     # absolute: redis-server changes into its --dir before i
 # Socket paths are $O plus up to 40 characters and must fit sun_path (108
 # bytes); under a deep checkout, work in a short directory instead.
 [ ${#O} -le 64 ] || O=$(mktemp -d /tmp/udsx-real.XXXXXX)
+# As root, PostgreSQL runs as the user postgres, which must reach $O: under
+# a checkout in a private home directory, work in /tmp instead.
+if [ "$(id -u)" = 0 ] && ! setpriv --reuid=nobody --regid=nogroup --clear-groups test -x "$O" 2>/dev/null; then
+	O=$(mktemp -d /tmp/udsx-real.XXXXXX); chmod 755 "$O"
+fi
 pass=0; fail=0; skip=0
 ok() { pass=$((pass+1)); echo "ok   real $1"; }
 bad() { fail=$((fail+1)); echo "FAIL real $1"; shift; printf '%s\n' "$@" | head -8 | sed 's/^/    /'; }
@@ -58,6 +64,17 @@ stop() {
 	done
 	wait "$1" 2>/dev/null
 }
+# procs_matching TEXT: pids whose command line (arguments joined by spaces)
+# contains TEXT; children PID: PID's children. (/proc only: CI's machine may
+# have no procps.)
+procs_matching() {
+	local p c
+	for p in /proc/[0-9]*; do
+		c=$(tr '\0' ' ' 2>/dev/null <"$p/cmdline") || continue
+		[[ $c == *"$1"* ]] && echo "${p#/proc/}"
+	done
+}
+children() { cat "/proc/$1/task/$1/children" 2>/dev/null; }
 make_data() { # make_data FILE MIB: pseudo-random bytes, the same every run so a failure can be replayed
 	if have python3; then
 		python3 -c 'import random, sys; sys.stdout.buffer.write(random.Random(1).randbytes(int(sys.argv[1]) << 20))' "$2"
@@ -74,6 +91,8 @@ source "$R/tmux.sh"
 source "$R/sshagent.sh"
 source "$R/nginx.sh"
 source "$R/node.sh"
+source "$R/postgres.sh"
+source "$R/memcached.sh"
 
 if [ ! -x "$U" ] || [ ! -e "$B/libudsx.so" ]; then
 	bad "udsx build" "no $U or $B/libudsx.so: build first"
@@ -110,6 +129,16 @@ for m in "kernel kernel" "udsx udsx" "udsx kernel" "kernel udsx"; do sshagent_ch
 # handles passed with SCM_RIGHTS).
 for m in "kernel kernel" "udsx udsx" "udsx kernel" "kernel udsx"; do nginx_check $m; done
 for m in "kernel kernel" "udsx udsx" "udsx kernel" "kernel udsx"; do node_check $m; done
+
+# PostgreSQL (a backend forked per connection, latches, signals; psql and
+# pgbench) and memcached (threads, many connections; its own clients and
+# a Python one). "kernel kernel" first: it makes the reference transcript.
+if pg_inputs; then
+	for m in "kernel kernel" "udsx udsx" "udsx kernel" "kernel udsx"; do pg_check $m; done
+fi
+if memcached_inputs; then
+	for m in "kernel kernel" "udsx udsx" "udsx kernel" "kernel udsx"; do memcached_check $m; done
+fi
 
 # Python, stdlib only: each program's transcript must be the same on both paths.
 if have python3; then

@@ -172,7 +172,7 @@ nginx_check() {
 		echo "== error log: $(grep -E '\[(error|crit|alert|emerg)\]' "$d/logs/error.log" | grep -v -c '/nosuch" failed') errors"
 		echo "== nginx stderr: $(wc -c <"$d/nginx.out") bytes, upstream stderr: $(grep -v -c -x -e Terminated "$d/up.out") lines"
 	} >>"$d/transcript"
-	left=$(pgrep -f "$d/" | wc -l)
+	left=$(procs_matching "$d/" | wc -l)
 	[ "$sm $cm" = "kernel kernel" ] && cp "$d/transcript" "$O/nginx.reference"
 
 	for want in "hello from nginx" "$NGX_BIG  -" "$(sed -n 1p <<<"$NGX_GEN")  -" \
