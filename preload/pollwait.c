@@ -295,7 +295,7 @@ static int poll_spin(struct pollfd *fds, nfds_t n, const struct timespec *ts,
 	}
 	if (hide)
 		return poll_hiding(fds, n, copy, l.mask);
-	if (!ours || !go || busy())
+	if (!ours || !go || busy() || udsx_spin_crowded())
 		return PASS;
 	if (spin(&l, &spent))
 		return (int)l.r;
@@ -369,7 +369,7 @@ static int epoll_spin(int ep, struct epoll_event *ev, int max, const struct time
 		return PASS;
 	/* (a set that watched a channel end once: the last one added says
 	 * whether its peer shares our CPU) */
-	if (!spin_for(hint, &ours) || busy())
+	if (!spin_for(hint, &ours) || busy() || udsx_spin_crowded())
 		return PASS;
 	if (spin(&l, &spent))
 		return (int)l.r;
@@ -497,7 +497,7 @@ static int select_spin(int nfds, fd_set *r, fd_set *w, fd_set *x, const struct t
 		if (go)
 			go = spin_for(fd, &ours);
 	}
-	if (!ours || !go || busy())
+	if (!ours || !go || busy() || udsx_spin_crowded())
 		return PASS;
 	if (spin(&l, spent_out))
 		return (int)l.r;

@@ -314,6 +314,7 @@ enum { UDSX_SPIN_NO, UDSX_SPIN_YES, UDSX_SPIN_YIELD };
 #define UDSX_SPIN_COSTLY 0x10
 hidden int udsx_spin_mode(struct udsx_chan *ch, int side);
 hidden bool udsx_spin_until(bool (*ready)(void *), void *arg, int budget_us, int mode);
+hidden bool udsx_spin_crowded(void);
 hidden bool udsx_spin_ns(bool (*ready)(void *), void *arg, unsigned budget_ns, unsigned poll_ns);
 
 /* ---- the switch from kernel to ring after negotiation (gate.c) ---- */

@@ -10,7 +10,7 @@ tally() { # parse "N passed, N failed[, N skipped]" from the last line of $1
 	pass=$((pass + $1)); fail=$((fail + $3)); [ $# -ge 6 ] && skip=$((skip + $5))
 }
 mkdir -p "$B/test-out"; : >"$B/test-out/failures.log"
-echo "== unit tests"
+echo "== [${SECONDS}s] unit tests"
 up=0; uf=0
 for t in "$B"/test/unit/*; do
 	[ -x "$t" ] || continue
@@ -87,17 +87,17 @@ stresses() { # $1 = build dir, $2 = label, $3 = divisor
 	stress "$d" "$l" "$conns" conns stream path $((300 / k)) $([ $k -gt 1 ] && echo nofork)
 	stress "$d" "$l" "$conns" conns seqpacket abstract $((300 / k)) $([ $k -gt 1 ] && echo nofork)
 }
-echo "== untrusted peer, exec re-attachment, stress"
+echo "== [${SECONDS}s] untrusted peer, exec re-attachment, stress"
 hostile "$B" plain
 forge "$B" plain
 reattach "$B" plain
 stresses "$B" plain 1
 
-echo "== differential suite (kernel vs udsx)"
+echo "== [${SECONDS}s] differential suite (kernel vs udsx)"
 bash test/run-diff.sh "$B" diff | tee "$B/test-out/diff.log"; tally "$B/test-out/diff.log"
 
 if [ -x "$B/asan/udsx" ]; then
-	echo "== differential suite under AddressSanitizer + UndefinedBehaviorSanitizer"
+	echo "== [${SECONDS}s] differential suite under AddressSanitizer + UndefinedBehaviorSanitizer"
 	export ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0:abort_on_error=1
 	export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 	bash test/run-diff.sh "$B/asan" asan | tee "$B/test-out/asan.log"; tally "$B/test-out/asan.log"
@@ -106,9 +106,9 @@ if [ -x "$B/asan/udsx" ]; then
 	reattach "$B/asan" asan
 	stresses "$B/asan" asan 3
 fi
-echo "== real programs (socat, redis, Python) over pathname and abstract sockets, kernel vs udsx"
+echo "== [${SECONDS}s] real programs (socat, redis, D-Bus, tmux, ssh-agent, nginx, Node.js, PostgreSQL, memcached, Python), kernel vs udsx"
 bash test/run-real.sh "$B" | tee "$B/test-out/real.log"; tally "$B/test-out/real.log"
-echo "== the udsx command, UDSX_* variables, and the suite under other settings"
+echo "== [${SECONDS}s] the udsx command, UDSX_* variables, and the suite under other settings"
 bash test/run-extra.sh "$B" | tee "$B/test-out/extra.log"; tally "$B/test-out/extra.log"
 echo
 echo "(skipped = known gaps listed in test/known-gaps.txt, reported above as GAP)"
