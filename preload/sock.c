@@ -236,9 +236,14 @@ static int do_ioctl(int fd, unsigned long req, void *arg)
 	if (r == UDSX_PASS) {
 		r = udsx_real.ioctl(fd, req, arg);
 		/* doorbells not yet retired are not data */
-		if (r == 0 && req == SIOCOUTQ && arg)
-			*(int *)arg -= (int)(CTL_OUTSTANDING(atomic_load(&e.ch->h->dir[e.side].ctl)) *
-					     UDSX_BELL_TRUESIZE);
+		if (r == 0 && req == SIOCOUTQ && arg) {
+			int bells = (int)(CTL_OUTSTANDING(atomic_load(&e.ch->h->dir[e.side].ctl)) *
+					  UDSX_BELL_TRUESIZE);
+
+			/* (less than the doorbells' charge: the peer is gone and
+			 * the kernel freed its queue, doorbells and all) */
+			*(int *)arg = *(int *)arg > bells ? *(int *)arg - bells : 0;
+		}
 		return r;
 	}
 	/* written as the kernel's put_user: a bad pointer is EFAULT */
