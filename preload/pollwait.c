@@ -23,13 +23,6 @@
  * and waits in one step (see spin()). The looks are raw system calls, so
  * no cancellation acts during the spin; the sleep is the cancellation
  * point, as the call was.
- *
- * A loop that always has work (many busy connections) finds events at its
- * first look, every time: there the spin's two mask changes are two system
- * calls more than the kernel's one. After BUSY_MIN such calls in a row a
- * thread makes the real call directly (the kernel's answer, at the
- * kernel's cost), and goes back to spinning as soon as one of those calls
- * waits (busy()/direct_done()).
  */
 #include <limits.h>
 #include <poll.h>
@@ -83,37 +76,6 @@ static bool spin_for(int fd, bool *ours)
 	return true;
 }
 
-/* ---- a loop that always has work ---- */
-
-#define BUSY_MIN 16		/* first-look answers in a row */
-#define BUSY_NS 5000ull		/* a real call this long waited for something */
-
-static _Thread_local uint8_t t_hits;	/* first-look answers in a row */
-static _Thread_local uint64_t t_direct;	/* when the direct call began, or 0 */
-
-/* Make the real call directly this time? (Then direct_done() follows.) */
-static bool busy(void)
-{
-	if (t_hits < BUSY_MIN)
-		return false;
-	t_direct = udsx_now_ns();
-	return true;
-}
-
-/* After every real call: one that waited, or timed out, ends the streak. */
-static long direct_done(long r)
-{
-	int err = errno;
-
-	if (t_direct) {
-		if (r <= 0 || udsx_now_ns() - t_direct > BUSY_NS)
-			t_hits = 0;
-		t_direct = 0;
-	}
-	errno = err;
-	return r;
-}
-
 /* A look: the caller's call with a zero timeout, as a raw system call. */
 struct look {
 	long (*fn)(struct look *);
@@ -129,7 +91,6 @@ struct look {
 	int nfds;			/* select: the sets, and the caller's */
 	fd_set *set[3], in[3];		/* copies, restored before each look */
 	bool looked;			/* (after the first, which found them so) */
-	unsigned looks;
 };
 
 /*
@@ -155,7 +116,6 @@ static bool look_ready(void *arg)
 
 	l->r = l->fn(l);
 	l->err = errno;
-	l->looks++;
 	return l->r != 0;
 }
 
@@ -186,7 +146,6 @@ static bool spin(struct look *l, uint64_t *spent)
 		l->mask = &l->callers;
 	got = udsx_spin_until(look_ready, l, udsx_cfg.spin_us, UDSX_SPIN_YES | UDSX_SPIN_COSTLY);
 	*spent = udsx_now_ns() - t0;
-	t_hits = got && l->looks == 1 ? (uint8_t)(t_hits + (t_hits < BUSY_MIN)) : 0;
 	if (got) {
 		pthread_sigmask(SIG_SETMASK, &l->callers, NULL);
 		errno = l->err;
@@ -295,7 +254,7 @@ static int poll_spin(struct pollfd *fds, nfds_t n, const struct timespec *ts,
 	}
 	if (hide)
 		return poll_hiding(fds, n, copy, l.mask);
-	if (!ours || !go || busy() || udsx_spin_crowded())
+	if (!ours || !go || udsx_spin_crowded())
 		return PASS;
 	if (spin(&l, &spent))
 		return (int)l.r;
@@ -310,7 +269,7 @@ EXPORT int poll(struct pollfd *fds, nfds_t n, int timeout)
 	struct timespec ts = { timeout / 1000, (long)(timeout % 1000) * 1000000L };
 	int r = poll_spin(fds, n, timeout < 0 ? NULL : &ts, NULL);
 
-	return r != PASS ? r : (int)direct_done(real_poll(fds, n, timeout));
+	return r != PASS ? r : real_poll(fds, n, timeout);
 }
 
 EXPORT int ppoll(struct pollfd *fds, nfds_t n, const struct timespec *ts, const sigset_t *mask)
@@ -322,7 +281,7 @@ EXPORT int ppoll(struct pollfd *fds, nfds_t n, const struct timespec *ts, const 
 	/* (the timeout is read once, by us: a bad pointer is the kernel's EFAULT) */
 	if (!ts || udsx_fetch(&t, ts, sizeof(t)))
 		r = poll_spin(fds, n, ts ? &t : NULL, mask);
-	return r != PASS ? r : (int)direct_done(real_ppoll(fds, n, ts, mask));
+	return r != PASS ? r : real_ppoll(fds, n, ts, mask);
 }
 
 /* _FORTIFY_SOURCE forms: glibc's own call poll inside libc, past us. */
@@ -369,7 +328,7 @@ static int epoll_spin(int ep, struct epoll_event *ev, int max, const struct time
 		return PASS;
 	/* (a set that watched a channel end once: the last one added says
 	 * whether its peer shares our CPU) */
-	if (!spin_for(hint, &ours) || busy() || udsx_spin_crowded())
+	if (!spin_for(hint, &ours) || udsx_spin_crowded())
 		return PASS;
 	if (spin(&l, &spent))
 		return (int)l.r;
@@ -417,7 +376,7 @@ EXPORT int epoll_wait(int ep, struct epoll_event *ev, int max, int timeout)
 	REAL(epoll_wait, int (*)(int, struct epoll_event *, int, int));
 	int r = epoll_ms(ep, ev, max, timeout, NULL);
 
-	return r != PASS ? r : (int)direct_done(real_epoll_wait(ep, ev, max, timeout));
+	return r != PASS ? r : real_epoll_wait(ep, ev, max, timeout);
 }
 
 EXPORT int epoll_pwait(int ep, struct epoll_event *ev, int max, int timeout, const sigset_t *mask)
@@ -425,7 +384,7 @@ EXPORT int epoll_pwait(int ep, struct epoll_event *ev, int max, int timeout, con
 	REAL(epoll_pwait, int (*)(int, struct epoll_event *, int, int, const sigset_t *));
 	int r = epoll_ms(ep, ev, max, timeout, mask);
 
-	return r != PASS ? r : (int)direct_done(real_epoll_pwait(ep, ev, max, timeout, mask));
+	return r != PASS ? r : real_epoll_pwait(ep, ev, max, timeout, mask);
 }
 
 EXPORT int epoll_pwait2(int ep, struct epoll_event *ev, int max, const struct timespec *ts,
@@ -441,7 +400,7 @@ EXPORT int epoll_pwait2(int ep, struct epoll_event *ev, int max, const struct ti
 		if (r == PASS)
 			r = epoll_spin(ep, ev, max, ts ? &t : NULL, mask);
 	}
-	return r != PASS ? r : (int)direct_done(real_epoll_pwait2(ep, ev, max, ts, mask));
+	return r != PASS ? r : real_epoll_pwait2(ep, ev, max, ts, mask);
 }
 
 /* ---- select, pselect ---- */
@@ -497,7 +456,7 @@ static int select_spin(int nfds, fd_set *r, fd_set *w, fd_set *x, const struct t
 		if (go)
 			go = spin_for(fd, &ours);
 	}
-	if (!ours || !go || busy() || udsx_spin_crowded())
+	if (!ours || !go || udsx_spin_crowded())
 		return PASS;
 	if (spin(&l, spent_out))
 		return (int)l.r;
@@ -536,7 +495,7 @@ EXPORT int select(int nfds, fd_set *r, fd_set *w, fd_set *x, struct timeval *tv)
 			udsx_store(tv, &t, sizeof(t));
 		}
 	}
-	return ret != PASS ? ret : (int)direct_done(real_select(nfds, r, w, x, tv));
+	return ret != PASS ? ret : real_select(nfds, r, w, x, tv);
 }
 
 EXPORT int pselect(int nfds, fd_set *r, fd_set *w, fd_set *x, const struct timespec *ts,
@@ -550,5 +509,5 @@ EXPORT int pselect(int nfds, fd_set *r, fd_set *w, fd_set *x, const struct times
 
 	if (!ts || udsx_fetch(&t, ts, sizeof(t)))
 		ret = select_spin(nfds, r, w, x, ts ? &t : NULL, mask, &spent);
-	return ret != PASS ? ret : (int)direct_done(real_pselect(nfds, r, w, x, ts, mask));
+	return ret != PASS ? ret : real_pselect(nfds, r, w, x, ts, mask);
 }

@@ -156,11 +156,15 @@ bool udsx_spin_futile(struct udsx_chan *ch, int side)
  */
 static _Atomic int spinning;	/* threads of this process in a spin now */
 
+/* How many threads of a process may spin at once. */
+static int spin_slots(void)
+{
+	return udsx_cfg.ncpu > 2 ? udsx_cfg.ncpu - 1 : 1;
+}
+
 static bool spin_slot_take(void)
 {
-	int max = udsx_cfg.ncpu > 2 ? udsx_cfg.ncpu - 1 : 1;
-
-	if (atomic_fetch_add_explicit(&spinning, 1, memory_order_relaxed) < max)
+	if (atomic_fetch_add_explicit(&spinning, 1, memory_order_relaxed) < spin_slots())
 		return true;
 	atomic_fetch_sub_explicit(&spinning, 1, memory_order_relaxed);
 	return false;
@@ -177,9 +181,7 @@ static void spin_slot_give(void)
  * then the real call is cheaper. */
 bool udsx_spin_crowded(void)
 {
-	int max = udsx_cfg.ncpu > 2 ? udsx_cfg.ncpu - 1 : 1;
-
-	return atomic_load_explicit(&spinning, memory_order_relaxed) >= max || overloaded();
+	return atomic_load_explicit(&spinning, memory_order_relaxed) >= spin_slots() || overloaded();
 }
 
 #define YIELD_LATE_NS 100000ull
