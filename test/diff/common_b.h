@@ -243,6 +243,24 @@ static long drain_exact(int fd, long want)
 	return got;
 }
 
+/* Read fd without waiting until EAGAIN or EOF, in 16-byte reads: each
+ * result as "WHO recv: ..." and its data as "WHO got: [...]". */
+static __attribute__((unused)) void show_drain(const char *who, int fd)
+{
+	char buf[16], l[32];
+
+	for (;;) {
+		long r = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+		snprintf(l, sizeof(l), "%s recv", who);
+		show(l, r);
+		if (r <= 0)
+			break;
+		snprintf(l, sizeof(l), "%s got", who);
+		show_buf(l, buf, r);
+	}
+}
+
 /* Print an epoll result list: "label: n=2 [0:IN|OUT] [1:IN]" (tags = data.u32). */
 static void show_epoll(const char *label, int ep, int timeout)
 {
