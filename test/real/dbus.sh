@@ -15,11 +15,37 @@ DBUS_PY=/usr/bin/python3
 
 dbus_setup() {
 	[ -e "$O/dbus_svc.py" ] && return
+	cat >"$O/dbus_common.py" <<'PYEOF'
+# What the bus service (dbus_svc.py) and the peer-to-peer server (dbus_p2p.py) both do with Unix fds.
+import os, hashlib, dbus
+
+def read_fd(fd):
+    """Read a passed fd to its end: its length and sha256."""
+    n = fd.take()
+    data = b""
+    while True:
+        c = os.read(n, 65536)
+        if not c:
+            break
+        data += c
+    os.close(n)
+    return "%d bytes sha256 %s" % (len(data), hashlib.sha256(data).hexdigest())
+
+def make_fd(n):
+    """A pipe's read end holding n bytes, to pass back."""
+    r, w = os.pipe()
+    os.write(w, b"x" * n)
+    os.close(w)
+    ufd = dbus.types.UnixFd(r)
+    os.close(r)
+    return ufd
+PYEOF
 	cat >"$O/dbus_svc.py" <<'PYEOF'
 #!/usr/bin/python3
 # A D-Bus test service: echoes and digests large arguments, reads Unix fd arguments, hands fds out.
 import os, sys, hashlib, dbus, dbus.service, dbus.mainloop.glib
 from gi.repository import GLib
+from dbus_common import read_fd, make_fd
 
 dbus.mainloop.glib.DBusGMainLoop(set_as_default=True)
 bus = dbus.bus.BusConnection(sys.argv[1])
@@ -40,24 +66,11 @@ class Svc(dbus.service.Object):
 
     @dbus.service.method(IFACE, in_signature="h", out_signature="s")
     def ReadFd(self, fd):
-        n = fd.take()
-        data = b""
-        while True:
-            c = os.read(n, 65536)
-            if not c:
-                break
-            data += c
-        os.close(n)
-        return "%d bytes sha256 %s" % (len(data), hashlib.sha256(data).hexdigest())
+        return read_fd(fd)
 
     @dbus.service.method(IFACE, in_signature="u", out_signature="h")
     def MakeFd(self, n):
-        r, w = os.pipe()
-        os.write(w, b"x" * n)
-        os.close(w)
-        ufd = dbus.types.UnixFd(r)
-        os.close(r)
-        return ufd
+        return make_fd(n)
 
     @dbus.service.method(IFACE, in_signature="", out_signature="")
     def Emit(self):
@@ -272,6 +285,7 @@ PYEOF
 # The server exports the same methods as svc.py on every connection; the client prints a deterministic transcript.
 import os, sys, hashlib, dbus, dbus.service, dbus.server, dbus.connection, dbus.mainloop.glib
 from gi.repository import GLib
+from dbus_common import read_fd, make_fd
 
 dbus.mainloop.glib.DBusGMainLoop(set_as_default=True)
 IFACE = "org.udsx.Test"
@@ -288,24 +302,11 @@ if mode == "server":
 
         @dbus.service.method(IFACE, in_signature="h", out_signature="s")
         def ReadFd(self, fd):
-            n = fd.take()
-            data = b""
-            while True:
-                c = os.read(n, 65536)
-                if not c:
-                    break
-                data += c
-            os.close(n)
-            return "%d bytes sha256 %s" % (len(data), hashlib.sha256(data).hexdigest())
+            return read_fd(fd)
 
         @dbus.service.method(IFACE, in_signature="u", out_signature="h")
         def MakeFd(self, n):
-            r, w = os.pipe()
-            os.write(w, b"x" * n)
-            os.close(w)
-            ufd = dbus.types.UnixFd(r)
-            os.close(r)
-            return ufd
+            return make_fd(n)
 
         @dbus.service.method(IFACE, in_signature="", out_signature="s")
         def Pid(self):
