@@ -167,18 +167,25 @@ int udsx_unix_type(int fd, bool unix_known)
 EXPORT int connect(int fd, const struct sockaddr *a, socklen_t l)
 {
 	UDSX_END(e);
-	int r, t;
+	int r, t = 0, err = errno;
 
 	if (!udsx_real.connect)
 		udsx_init();
 	if (udsx_lookup(fd, &e))
 		udsx_revert_end(fd, &e, 0);
-	r = udsx_real.connect(fd, a, l);
 	/* a connection udsx may accelerate once the listener's side proves
-	 * it runs udsx too (nego.c); nothing is sent here */
-	if (r == 0 && udsx_on && a && l >= sizeof(sa_family_t) && a->sa_family == AF_UNIX &&
-	    !udsx_edge_early(fd) && (t = udsx_unix_type(fd, true)))
+	 * it runs udsx too (nego.c); nothing is sent here. The side socket
+	 * that proof arrives on exists before the connection does. */
+	if (udsx_on && a && l >= sizeof(sa_family_t) && a->sa_family == AF_UNIX &&
+	    !udsx_edge_early(fd) && (t = udsx_unix_type(fd, true)) && t != SOCK_DGRAM)
+		udsx_cand_prepare();
+	errno = err;
+	r = udsx_real.connect(fd, a, l);
+	if (r == 0 && t) {
+		err = errno;
 		udsx_cand_add(fd, t, 1);
+		errno = err;
+	}
 	return r;
 }
 

@@ -327,6 +327,7 @@ hidden ssize_t udsx_gate_inq(struct udsx_end *e);
 
 /* ---- negotiation of connect()/accept() connections (nego.c, diag.c) ---- */
 hidden void udsx_cand_add(int fd, int type, int role);
+hidden void udsx_cand_prepare(void);
 hidden void udsx_cand_drop(int fd);
 hidden void udsx_cand_plain(int fd);
 hidden bool udsx_cand_any(int fd);

@@ -155,6 +155,24 @@ static int side_socket(void)
 	return side_fd;
 }
 
+/*
+ * Make this process's side socket, if it has none, before its first
+ * STREAM/SEQPACKET connect() (the connect wrapper calls this before the
+ * real call): made after it, the listener's offer (at its 4th data call,
+ * which a server that greets its clients makes at once) could come first
+ * and find no one to offer to, leaving the connection on the kernel path
+ * for good ("no side socket for pid N", seen with nc -U). Keeps errno.
+ */
+void udsx_cand_prepare(void)
+{
+	int e = errno;
+
+	pthread_mutex_lock(&mu);
+	side_socket();
+	pthread_mutex_unlock(&mu);
+	errno = e;
+}
+
 static void cand_free(struct udsx_cand *c);
 
 /* The side socket of a DGRAM end, named after its address; -1 if it has
