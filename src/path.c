@@ -571,13 +571,18 @@ static int kernel_look(int fd, bool block)
  * not NULL). Caller holds rlock. A bad buffer ends the copy: what went
  * before it is taken (and returned), the rest stays queued, and with
  * nothing copied the result is -EFAULT, as the kernel's stream read. */
+/* Truesize a read takes before it publishes what it has consumed. */
+#ifndef CONSUME_EVERY
+#define CONSUME_EVERY (32u << 10)
+#endif
+
 static ssize_t stream_take(struct udsx_end *e, struct udsx_io *io, size_t done, bool peek,
 			   unsigned *nrec)
 {
 	struct udsx_chan *ch = e->ch;
 	int d = 1 - e->side;
 	struct udsx_cursor c;
-	uint64_t freed = 0, got = 0, nh, noff;
+	uint64_t freed = 0, got = 0, gave = 0, nh, noff;
 	size_t want = io->len - done, n, plen;
 	bool proven;
 
@@ -614,9 +619,17 @@ static ssize_t stream_take(struct udsx_end *e, struct udsx_io *io, size_t done, 
 		noff = 0;
 		if (got == want || udsx_ring_next(ch, d, &c) < 0)
 			break;
+		/* A long read gives room back as it goes, as the kernel's
+		 * reader frees each segment it has copied: a writer that
+		 * waits for room would otherwise wait for the whole read. */
+		if (!peek && freed >= CONSUME_EVERY) {
+			udsx_ring_consume(ch, d, nh, 0, got - gave, 0, freed);
+			gave = got;
+			freed = 0;
+		}
 	}
 	if (!peek)
-		udsx_ring_consume(ch, d, nh, noff, got, 0, freed);
+		udsx_ring_consume(ch, d, nh, noff, got - gave, 0, freed);
 	return (ssize_t)got;
 }
 
