@@ -90,16 +90,24 @@ static void *blocked_writer(void *arg)
 	return (void *)r;	/* not reached when cancelled */
 }
 
-static void cancel_blocked(void *(*fn)(void *))
+/* Start fn in a thread and return once it is (likely) asleep in its call. */
+static pthread_t spawn_sleeper(void *(*fn)(void *))
 {
 	pthread_t t;
-	void *res;
 
 	sleeper = 0;
 	t = spawn_quiet(fn, NULL);
 	while (!sleeper)
 		nap_ms(1);
 	wait_sleeping(sleeper);
+	return t;
+}
+
+static void cancel_blocked(void *(*fn)(void *))
+{
+	pthread_t t = spawn_sleeper(fn);
+	void *res;
+
 	say("cancel: %d", pthread_cancel(t));
 	pthread_join(t, &res);
 	say("cancelled: %d", res == PTHREAD_CANCELED);
@@ -128,14 +136,9 @@ static void run(int argc, char **argv)
 		show("send a abc", send(sv[0], "abc", 3, 0));
 		rcv("b recv", sv[1], 64, 0);
 		if (variant("again")) {
-			pthread_t t;
+			pthread_t t = spawn_sleeper(plain_reader);
 			void *res;
 
-			sleeper = 0;
-			t = spawn_quiet(plain_reader, NULL);
-			while (!sleeper)
-				nap_ms(1);
-			wait_sleeping(sleeper);
 			show("send a def", send(sv[0], "def", 3, 0));
 			pthread_join(t, &res);
 			show("b thread got", (long)res);
