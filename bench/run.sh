@@ -259,8 +259,9 @@ human() { # bytes -> "64 B", "4 KiB", "1 MiB"
 	fi
 	echo "large messages beside the machine's cross-CPU copy ceiling, measured after each repetition"
 	echo "(bench/copyceil: two copies of 64 KiB through a 1 MiB ring, no sockets; medians):"
-	for n in stream-65536 stream-262144 stream-1048576 path-65536; do
-		[ -s "$LOG/throughput-$n.ceil" ] || continue
+	for f in $(ls -tr "$LOG"/throughput-*.ceil 2>/dev/null); do	# (in the order measured)
+		[ -s "$f" ] || continue
+		n=${f##*/throughput-}; n=${n%.ceil}
 		awk -v n="$n" -v c="$(median "$LOG/throughput-$n.ceil" gb_per_s)" \
 		    -v u="$(median "$LOG/throughput-$n.udsx" gb_per_s)" -v k="$(median "$LOG/throughput-$n.kernel" gb_per_s)" 'BEGIN {
 			if (c == "" || c <= 0 || u == "" || k == "" || k <= 0)

@@ -161,16 +161,14 @@ static int side_socket(void)
  * real call): made after it, the listener's offer (at its 4th data call,
  * which a server that greets its clients makes at once) could come first
  * and find no one to offer to, leaving the connection on the kernel path
- * for good ("no side socket for pid N", seen with nc -U). Keeps errno.
+ * for good ("no side socket for pid N", seen with nc -U). May change
+ * errno (the wrapper restores it).
  */
 void udsx_cand_prepare(void)
 {
-	int e = errno;
-
 	pthread_mutex_lock(&mu);
 	side_socket();
 	pthread_mutex_unlock(&mu);
-	errno = e;
 }
 
 static void cand_free(struct udsx_cand *c);

@@ -567,15 +567,14 @@ static int kernel_look(int fd, bool block)
 	return r ? 1 : 0;
 }
 
+/* Truesize a read takes before it publishes what it has consumed
+ * (docs/design.md, "Room given back as a read goes"). */
+#define CONSUME_EVERY (32u << 10)
+
 /* Copy from the ring into io, counting whole records taken in *nrec (if
  * not NULL). Caller holds rlock. A bad buffer ends the copy: what went
  * before it is taken (and returned), the rest stays queued, and with
  * nothing copied the result is -EFAULT, as the kernel's stream read. */
-/* Truesize a read takes before it publishes what it has consumed. */
-#ifndef CONSUME_EVERY
-#define CONSUME_EVERY (32u << 10)
-#endif
-
 static ssize_t stream_take(struct udsx_end *e, struct udsx_io *io, size_t done, bool peek,
 			   unsigned *nrec)
 {

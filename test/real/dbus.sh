@@ -16,46 +16,56 @@ DBUS_PY=/usr/bin/python3
 dbus_setup() {
 	[ -e "$O/dbus_svc.py" ] && return
 	cat >"$O/dbus_common.py" <<'PYEOF'
-# What the bus service (dbus_svc.py) and the peer-to-peer server (dbus_p2p.py) both do with Unix fds.
-import os, hashlib, dbus
+# What the bus service (dbus_svc.py) and the peer-to-peer server (dbus_p2p.py) both export:
+# Echo, and Unix fds in and out; and the Echo payloads their clients send.
+import os, hashlib, dbus, dbus.service
 
-def read_fd(fd):
-    """Read a passed fd to its end: its length and sha256."""
-    n = fd.take()
-    data = b""
-    while True:
-        c = os.read(n, 65536)
-        if not c:
-            break
-        data += c
-    os.close(n)
-    return "%d bytes sha256 %s" % (len(data), hashlib.sha256(data).hexdigest())
+IFACE = "org.udsx.Test"
 
-def make_fd(n):
-    """A pipe's read end holding n bytes, to pass back."""
-    r, w = os.pipe()
-    os.write(w, b"x" * n)
-    os.close(w)
-    ufd = dbus.types.UnixFd(r)
-    os.close(r)
-    return ufd
+def payload(i):
+    """Call i's Echo argument: every 10th up to ~1 MiB, the rest under 4 KiB."""
+    n = (i * 7919) % (1 << 20) if i % 10 == 0 else (i * 37) % 4096
+    return bytes((j * 131 + i) & 255 for j in range(n % 512)) * (n // 512 + 1)
+
+class Common(dbus.service.Object):
+    @dbus.service.method(IFACE, in_signature="ay", out_signature="ay", byte_arrays=True)
+    def Echo(self, b):
+        return dbus.ByteArray(bytes(b)[::-1])
+
+    @dbus.service.method(IFACE, in_signature="h", out_signature="s")
+    def ReadFd(self, fd):
+        """Read a passed fd to its end: its length and sha256."""
+        n = fd.take()
+        data = b""
+        while True:
+            c = os.read(n, 65536)
+            if not c:
+                break
+            data += c
+        os.close(n)
+        return "%d bytes sha256 %s" % (len(data), hashlib.sha256(data).hexdigest())
+
+    @dbus.service.method(IFACE, in_signature="u", out_signature="h")
+    def MakeFd(self, n):
+        """A pipe's read end holding n bytes, to pass back."""
+        r, w = os.pipe()
+        os.write(w, b"x" * n)
+        os.close(w)
+        ufd = dbus.types.UnixFd(r)
+        os.close(r)
+        return ufd
 PYEOF
 	cat >"$O/dbus_svc.py" <<'PYEOF'
 #!/usr/bin/python3
 # A D-Bus test service: echoes and digests large arguments, reads Unix fd arguments, hands fds out.
 import os, sys, hashlib, dbus, dbus.service, dbus.mainloop.glib
 from gi.repository import GLib
-from dbus_common import read_fd, make_fd
+from dbus_common import IFACE, Common
 
 dbus.mainloop.glib.DBusGMainLoop(set_as_default=True)
 bus = dbus.bus.BusConnection(sys.argv[1])
-IFACE = "org.udsx.Test"
 
-class Svc(dbus.service.Object):
-    @dbus.service.method(IFACE, in_signature="ay", out_signature="ay", byte_arrays=True)
-    def Echo(self, b):
-        return dbus.ByteArray(bytes(b)[::-1])
-
+class Svc(Common):
     @dbus.service.method(IFACE, in_signature="s", out_signature="s")
     def Digest(self, s):
         return hashlib.sha256(s.encode()).hexdigest()
@@ -63,14 +73,6 @@ class Svc(dbus.service.Object):
     @dbus.service.method(IFACE, in_signature="a{sv}", out_signature="as")
     def Keys(self, d):
         return sorted(str(k) + "=" + str(v) for k, v in d.items())
-
-    @dbus.service.method(IFACE, in_signature="h", out_signature="s")
-    def ReadFd(self, fd):
-        return read_fd(fd)
-
-    @dbus.service.method(IFACE, in_signature="u", out_signature="h")
-    def MakeFd(self, n):
-        return make_fd(n)
 
     @dbus.service.method(IFACE, in_signature="", out_signature="")
     def Emit(self):
@@ -101,6 +103,7 @@ PYEOF
 # A D-Bus test client: many calls with large arguments, Unix fds both ways, signals; a deterministic transcript.
 import os, sys, hashlib, dbus, dbus.mainloop.glib
 from gi.repository import GLib
+from dbus_common import payload
 
 dbus.mainloop.glib.DBusGMainLoop(set_as_default=True)
 bus = dbus.bus.BusConnection(sys.argv[1])
@@ -111,8 +114,7 @@ ncalls = int(sys.argv[2]) if len(sys.argv) > 2 else 300
 # many calls with growing byte arrays (up to ~1 MiB)
 h = hashlib.sha256()
 for i in range(ncalls):
-    n = (i * 7919) % (1 << 20) if i % 10 == 0 else (i * 37) % 4096
-    b = bytes((j * 131 + i) & 255 for j in range(n % 512)) * (n // 512 + 1)
+    b = payload(i)
     r = t.Echo(dbus.ByteArray(b), byte_arrays=True)
     if bytes(r) != b[::-1]:
         print("Echo mismatch at", i, len(b), len(r))
@@ -285,29 +287,16 @@ PYEOF
 # The server exports the same methods as svc.py on every connection; the client prints a deterministic transcript.
 import os, sys, hashlib, dbus, dbus.service, dbus.server, dbus.connection, dbus.mainloop.glib
 from gi.repository import GLib
-from dbus_common import read_fd, make_fd
+from dbus_common import IFACE, Common, payload
 
 dbus.mainloop.glib.DBusGMainLoop(set_as_default=True)
-IFACE = "org.udsx.Test"
 mode, addr = sys.argv[1], sys.argv[2]
 
 if mode == "server":
     loop = GLib.MainLoop()
     conns = []
 
-    class Svc(dbus.service.Object):
-        @dbus.service.method(IFACE, in_signature="ay", out_signature="ay", byte_arrays=True)
-        def Echo(self, b):
-            return dbus.ByteArray(bytes(b)[::-1])
-
-        @dbus.service.method(IFACE, in_signature="h", out_signature="s")
-        def ReadFd(self, fd):
-            return read_fd(fd)
-
-        @dbus.service.method(IFACE, in_signature="u", out_signature="h")
-        def MakeFd(self, n):
-            return make_fd(n)
-
+    class Svc(Common):
         @dbus.service.method(IFACE, in_signature="", out_signature="s")
         def Pid(self):
             return "ok"
@@ -336,8 +325,7 @@ else:
         import time; time.sleep(float(os.environ.get("P2P_PAUSE_S", "2")))
     h = hashlib.sha256()
     for i in range(n):
-        k = (i * 7919) % (1 << 20) if i % 10 == 0 else (i * 37) % 4096
-        b = bytes((j * 131 + i) & 255 for j in range(k % 512)) * (k // 512 + 1)
+        b = payload(i)
         r = t.Echo(dbus.ByteArray(b), byte_arrays=True)
         if bytes(r) != b[::-1]:
             print("Echo mismatch at", i, len(b), len(r))
