@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include "preload.h"
+#include "pin.h"
 
 static void register_cb(int fd, struct udsx_end *e, void *arg)
 {
@@ -33,6 +34,7 @@ void udsx_atfork_child(void)
 	udsx_pid_reset();
 	udsx_priv_atfork_child();
 	udsx_lock_atfork_child();
+	udsx_pin_atfork_child();
 	udsx_pool_atfork_child();
 	{
 		bool any = false;

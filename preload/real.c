@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include "internal.h"
+#include "pin.h"
 #include "preload.h"
 
 struct udsx_real udsx_real;
@@ -29,6 +30,7 @@ static void init(void)
 	udsx_on = !udsx_cfg.disable;
 	if (udsx_on) {
 		pthread_atfork(udsx_pool_atfork_prepare, udsx_atfork_parent, udsx_atfork_child);
+		udsx_pin_init();
 		udsx_life_reserve();
 		udsx_watch_reserve();
 		udsx_inherit_load();

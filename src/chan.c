@@ -14,6 +14,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 #include "internal.h"
+#include "pin.h"
 
 static _Atomic size_t mem_used;
 
@@ -454,13 +455,21 @@ void udsx_chan_put(struct udsx_chan *ch)
 	if (atomic_load(&ch->side_refs[0]) + atomic_load(&ch->side_refs[1]))
 		return;
 	atomic_store(&ch->dead, 1);
-	if (!atomic_load(&ch->busy))
-		chan_free(ch);
+	udsx_chan_try_free(ch);
 }
 
 void udsx_chan_unbusy(struct udsx_chan *ch)
 {
 	if (atomic_fetch_sub(&ch->busy, 1) == 1 && atomic_load(&ch->dead) == 1)
+		udsx_chan_try_free(ch);
+}
+
+/* Free a dead channel if no call holds it any more, by count or by pin
+ * (pin.h); each holder that lets go of a dead channel calls this, so the
+ * last one frees it. */
+void udsx_chan_try_free(struct udsx_chan *ch)
+{
+	if (atomic_load(&ch->dead) == 1 && !atomic_load(&ch->busy) && udsx_pin_quiet(ch))
 		chan_free(ch);
 }
 

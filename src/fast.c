@@ -22,6 +22,7 @@
  */
 #include <errno.h>
 #include "internal.h"
+#include "pin.h"
 
 #define SEND_FLAGS_OK	(MSG_DONTWAIT | MSG_NOSIGNAL | MSG_EOR | MSG_MORE)
 /* One kmalloc'd head, no pages: the segment the kernel makes of it has
@@ -29,17 +30,17 @@
 #define FAST_MAX	3776u
 
 /*
- * The channel end fd names, held busy (udsx_chan_unbusy when done), if it
- * is a STREAM end or the call is a read, this process has seen the
- * direction the call uses (`reading`: the one toward this end) open, and
- * the end has not gone back to the kernel; NULL otherwise. As udsx_lookup:
- * the entry is looked at again once busy, in case a close came first.
- * (The channel struct is never freed, only its mapping, which busy keeps.)
- * Inlined into each path: as a call it was ~14 of a 64 B write's
- * instructions (callgrind, bench/writecost).
+ * The channel end fd names, pinned (pin.h; udsx_unpin(ch, *tok) when
+ * done), if it is a STREAM end or the call is a read, this process has
+ * seen the direction the call uses (`reading`: the one toward this end)
+ * open, and the end has not gone back to the kernel; NULL otherwise. As
+ * udsx_lookup: the entry is looked at again once pinned, in case a close
+ * came first. (The channel struct is never freed, only its mapping, which
+ * the pin keeps.) Inlined into each path: as a call it was ~14 of a 64 B
+ * write's instructions (callgrind, bench/writecost).
  */
 static inline __attribute__((always_inline))
-struct udsx_chan *hold(int fd, bool reading, int *side)
+struct udsx_chan *hold(int fd, bool reading, int *side, int *tok)
 {
 	uintptr_t ent = udsx_table_raw(fd);
 	struct udsx_chan *ch = (struct udsx_chan *)(ent & ~(uintptr_t)1);
@@ -48,10 +49,10 @@ struct udsx_chan *hold(int fd, bool reading, int *side)
 	if (!ent || (ch->type != SOCK_STREAM && !reading) ||
 	    !atomic_load_explicit(&ch->open_seen[reading ? 1 - s : s], memory_order_relaxed))
 		return NULL;
-	atomic_fetch_add(&ch->busy, 1);
+	*tok = udsx_pin(ch);
 	if (udsx_table_raw(fd) != ent ||
 	    atomic_load_explicit(&ch->h->end[s].reverted, memory_order_acquire)) {
-		udsx_chan_unbusy(ch);
+		udsx_unpin(ch, *tok);
 		return NULL;
 	}
 	*side = s;
@@ -66,9 +67,9 @@ ssize_t udsx_fast_send(int fd, const void *buf, size_t n, int flags)
 	struct udsx_dir *dir;
 	uint32_t sndbuf;
 	uint64_t c, charged;
-	int d, r, saved;
+	int d, r, saved, tok;
 
-	if (n - 1 >= FAST_MAX || (flags & ~SEND_FLAGS_OK) || !(ch = hold(fd, false, &d)))
+	if (n - 1 >= FAST_MAX || (flags & ~SEND_FLAGS_OK) || !(ch = hold(fd, false, &d, &tok)))
 		return UDSX_PASS;
 	h = ch->h;
 	dir = &h->dir[d];
@@ -105,23 +106,23 @@ ssize_t udsx_fast_send(int fd, const void *buf, size_t n, int flags)
 			k = udsx_send_to_kernel(fd, &e, &io, 0);
 			if (k >= 0)
 				errno = saved;
-			udsx_chan_unbusy(ch);
+			udsx_unpin(ch, tok);
 			return k;
 		}
 	}
 	charged = udsx_writer_charged(ch, d, sndbuf / 4);
-	udsx_unlock(&dir->wlock);
+	udsx_unlock_quick(&dir->wlock);
 	if (charged > sndbuf / 4) {
 		saved = errno;
 		udsx_ballast_check(fd, ch, d);
 		errno = saved;
 	}
-	udsx_chan_unbusy(ch);
+	udsx_unpin(ch, tok);
 	return (ssize_t)n;
 unlock_pass:
 	udsx_unlock(&dir->wlock);
 pass:
-	udsx_chan_unbusy(ch);
+	udsx_unpin(ch, tok);
 	return UDSX_PASS;
 }
 
@@ -143,9 +144,9 @@ ssize_t udsx_fast_recv(int fd, void *buf, size_t n, int flags)
 	struct udsx_dir *dir;
 	uint64_t c;
 	ssize_t r;
-	int side, d, saved;
+	int side, d, saved, tok;
 
-	if (!n || (flags & ~MSG_DONTWAIT) || !(ch = hold(fd, true, &side)))
+	if (!n || (flags & ~MSG_DONTWAIT) || !(ch = hold(fd, true, &side, &tok)))
 		return UDSX_PASS;
 	d = 1 - side;
 	dir = &ch->h->dir[d];
@@ -167,9 +168,9 @@ ssize_t udsx_fast_recv(int fd, void *buf, size_t n, int flags)
 	saved = errno;
 	r = udsx_read_held(fd, &e, &io);
 	errno = saved;
-	udsx_chan_unbusy(ch);
+	udsx_unpin(ch, tok);
 	return r;
 pass:
-	udsx_chan_unbusy(ch);
+	udsx_unpin(ch, tok);
 	return UDSX_PASS;
 }

@@ -164,6 +164,7 @@ hidden void udsx_inherit_spawn(bool any_fd);
 hidden void udsx_inherit_load(void);
 hidden void udsx_chan_put(struct udsx_chan *ch);
 hidden void udsx_chan_unbusy(struct udsx_chan *ch);
+hidden void udsx_chan_try_free(struct udsx_chan *ch);
 hidden bool udsx_end_active(const struct udsx_end *e);
 hidden void udsx_pool_atfork_prepare(void);
 hidden void udsx_pool_atfork_parent(void);
@@ -179,6 +180,7 @@ hidden int udsx_priv_take(int *where);
 hidden void udsx_priv_evict(int fd);
 hidden int udsx_priv_lowest(int from, int r, bool cloexec);
 hidden int udsx_priv_close_range(unsigned int lo, unsigned int hi, int flags);
+hidden int udsx_priv_placeholder_over(int fd);
 hidden void udsx_priv_atfork_child(void);
 /* Is fd one of udsx's own (which the program must see as not open)? */
 static inline bool udsx_priv_is(int fd)
@@ -221,6 +223,7 @@ hidden size_t udsx_stream_seg_max(uint32_t sndbuf);
 /* ---- locks (lock.c) ---- */
 hidden int udsx_lock(_Atomic uint32_t *l);
 hidden void udsx_unlock(_Atomic uint32_t *l);
+hidden void udsx_unlock_quick(_Atomic uint32_t *l);
 hidden bool udsx_trylock(_Atomic uint32_t *l);
 hidden void udsx_lock_atfork_child(void);
 hidden uint32_t udsx_tid(void);
