@@ -21,15 +21,24 @@ static int not_open(void)
 EXPORT int close(int fd)
 {
 	UDSX_END(e);
+	bool gone = false;
 
 	if (udsx_priv_is(fd))
 		return not_open();
 	if (udsx_lookup(fd, &e)) {
 		udsx_end_released(fd, &e);
+		/* the socket goes first, the number stays taken until udsx has
+		 * forgotten it: a racing call gets EBADF, never the kernel
+		 * socket's doorbells (privfd.c) */
+		gone = udsx_priv_placeholder_over(fd) == 0;
 		udsx_table_clear(fd);
 	}
 	udsx_cand_drop(fd);
 	udsx_epoll_forget(fd);
+	if (gone) {
+		udsx_real.close(fd);
+		return 0;
+	}
 	return udsx_real.close(fd);
 }
 

@@ -280,3 +280,35 @@ void udsx_priv_atfork_child(void)
 {
 	mu = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
 }
+
+/*
+ * Put a descriptor that every socket call answers with EBADF (O_PATH: the
+ * kernel's fd lookup for reads, writes, socket calls and poll skips such
+ * files) in place of `fd`, closing what fd named as close() would. For
+ * close() of a channel end (preload/fd.c): between udsx forgetting the end
+ * and the kernel closing it, another thread's recv on the same number
+ * would otherwise reach the kernel socket and read doorbell bytes as data
+ * (test/stress/closerace.c); with the placeholder it gets EBADF, as it
+ * would an instant later. 0, or -1 if there is no placeholder to be had.
+ */
+static int placeholder = -1;
+static pthread_mutex_t ph_mu = PTHREAD_MUTEX_INITIALIZER;
+
+int udsx_priv_placeholder_over(int fd)
+{
+	int r = -1;
+
+	pthread_mutex_lock(&ph_mu);
+	if (placeholder < 0) {
+		int p = open("/", O_PATH | O_CLOEXEC);
+
+		if (p >= 0 && (placeholder = udsx_fd_high(p, 2 * UDSX_KEEP_MAX + 1)) < 0)
+			udsx_real.close(p);
+		if (placeholder >= 0)
+			udsx_priv_add(&placeholder, &ph_mu, NULL);
+	}
+	if (placeholder >= 0)
+		r = udsx_real.dup3(placeholder, fd, O_CLOEXEC);
+	pthread_mutex_unlock(&ph_mu);
+	return r == fd ? 0 : -1;
+}

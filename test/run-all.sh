@@ -69,6 +69,8 @@ stresses() { # $1 = build dir, $2 = label, $3 = divisor
 	local conns="3 client threads connecting to a threaded echo server, some connections handed to a forked child"
 	stress "$d" "$l" "pairs made and dropped by threads racing dup/close/poll, with forks; memory flat" \
 		churn $((20000 / k)) $((100000 / k))
+	stress "$d" "$l" "pairs closed under a sender and a reader in other threads: EBADF, no crash, memory given back" \
+		closerace $((500 / k))
 	stress "$d" "$l" "$mrmw" mrmw dgram $((20000 / k))
 	stress "$d" "$l" "$mrmw, reverted mid-stream" mrmw seqpacket $((20000 / k)) 100
 	stress "$d" "$l" "$streams" streams threads $((8000 / k))
