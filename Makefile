@@ -57,7 +57,7 @@ $(B)/test/forge: test/hostile/forge.c
 	$(CC) $(BASE) -o $@ $<
 
 # Stress programs (test/stress): multi-threaded, run under udsx, pass or fail.
-$(STRESS_BIN): $(B)/test/%: test/stress/%.c
+$(STRESS_BIN): $(B)/test/%: test/stress/%.c test/stress/status.h
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE) -pthread -o $@ $<
 

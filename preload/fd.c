@@ -22,6 +22,7 @@ EXPORT int close(int fd)
 {
 	UDSX_END(e);
 	bool gone = false;
+	int r;
 
 	if (udsx_priv_is(fd))
 		return not_open();
@@ -35,11 +36,8 @@ EXPORT int close(int fd)
 	}
 	udsx_cand_drop(fd);
 	udsx_epoll_forget(fd);
-	if (gone) {
-		udsx_real.close(fd);
-		return 0;
-	}
-	return udsx_real.close(fd);
+	r = udsx_real.close(fd);
+	return gone ? 0 : r;	/* (the socket itself went at the dup3) */
 }
 
 EXPORT int close_range(unsigned int lo, unsigned int hi, int flags)

@@ -35,7 +35,7 @@ static void thread_gone(void *v)
 	for (i = 0; i < UDSX_PIN_SLOTS; i++) {
 		struct udsx_chan *ch = atomic_exchange(&r->slot[i], NULL);
 
-		if (ch && atomic_load(&ch->dead) == 1)
+		if (ch)
 			udsx_chan_try_free(ch);
 	}
 	if (udsx_pin_me == r) {
@@ -86,7 +86,6 @@ int udsx_pin_slow(struct udsx_chan *ch)
 
 		if (r && pthread_setspecific(key, r) == 0) {
 			atomic_fetch_add(&nlive, 1);
-			udsx_pin_depth = 0;
 			udsx_pin_me = r;
 			return udsx_pin(ch);
 		}

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "status.h"
 
 static atomic_int stop, bad;
 static int iters;
@@ -97,20 +98,6 @@ static void *racer(void *arg)
 	return NULL;
 }
 
-static long rss_kb(void)
-{
-	char line[256];
-	long kb = -1;
-	FILE *f = fopen("/proc/self/status", "r");
-
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, "VmRSS:", 6))
-			kb = atol(line + 6);
-	if (f)
-		fclose(f);
-	return kb;
-}
-
 int main(int argc, char **argv)
 {
 	int seq = argc > 2 ? atoi(argv[2]) : 100000, i;
@@ -122,10 +109,10 @@ int main(int argc, char **argv)
 	 * leave anything behind (the kernel keeps nothing either) */
 	for (i = 0; i < 2000; i++)
 		one_pair(9, i, false);
-	before = rss_kb();
+	before = status_kb("VmRSS");
 	for (i = 0; i < seq; i++)
 		one_pair(9, i, false);
-	after = rss_kb();
+	after = status_kb("VmRSS");
 	printf("churn: %d pairs made and dropped, RSS %ld -> %ld KB\n", seq, before, after);
 	if (after - before > 2048 + seq / 25) {	/* (40 bytes a pair) */
 		fprintf(stderr, "churn: memory grows with the pairs made\n");

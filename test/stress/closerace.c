@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "status.h"
 
 static atomic_int bad;
 
@@ -75,25 +76,11 @@ static void *reader(void *arg)
 	}
 }
 
-static long vm_kb(void)
-{
-	char line[256];
-	long kb = -1;
-	FILE *f = fopen("/proc/self/status", "r");
-
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, "VmSize:", 7))
-			kb = atol(line + 7);
-	if (f)
-		fclose(f);
-	return kb;
-}
-
 static void one_round(unsigned *seed)
 {
 	struct side w = { -1, 0 }, r = { -1, 0 };
 	pthread_t tw, tr;
-	int sv[2];
+	int sv[2], first;
 	pid_t pid;
 	struct timespec ts = { 0, 0 };
 
@@ -118,8 +105,9 @@ static void one_round(unsigned *seed)
 	ts.tv_nsec = (long)(rand_r(seed) % 50) * 1000;
 	nanosleep(&ts, NULL);
 	/* both ends: the channel is dead while both threads are in calls */
-	close(sv[rand_r(seed) & 1]);
-	close(sv[0]) < 0 ? close(sv[1]) : 0;
+	first = (int)(rand_r(seed) & 1);
+	close(sv[first]);
+	close(sv[!first]);
 	pthread_join(tw, NULL);
 	pthread_join(tr, NULL);
 }
@@ -132,10 +120,10 @@ int main(int argc, char **argv)
 
 	for (i = 0; i < 50; i++)
 		one_round(&seed);
-	before = vm_kb();
+	before = status_kb("VmSize");
 	for (i = 0; i < rounds; i++)
 		one_round(&seed);
-	after = vm_kb();
+	after = status_kb("VmSize");
 	printf("closerace: %d pairs closed under a sender and a reader: %d bad, VmSize %ld -> %ld KB\n",
 	       rounds, bad, before, after);
 	/* a channel whose mapping stayed would add ~2 MB each */
